@@ -1,0 +1,56 @@
+"""The `ingest-conformance` command line: one subcommand per job, each in its own module.
+
+Exit codes (documented in README.md): 0 success; 1 a MUST failed (run) ; 2 usage or
+configuration error; 3 harness error or target unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ingest_conformance import __version__
+
+EXIT_OK = 0
+EXIT_NONCONFORMANT = 1
+EXIT_USAGE = 2
+EXIT_HARNESS = 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ingest-conformance",
+        description="Conformance suite and bundled mock for the Invofox Ingest API.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    from ingest_conformance.mock import cli as mock_cli
+
+    mock_parser = sub.add_parser(
+        "mock",
+        help="serve the bundled mock Ingest API on loopback",
+        description="Serve the bundled, documented-behaviour mock of the Invofox Ingest API.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    mock_cli.configure_parser(mock_parser)
+    mock_parser.set_defaults(handler=mock_cli.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
