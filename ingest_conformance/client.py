@@ -74,16 +74,18 @@ BodyFactory = Callable[[], Iterable[bytes]]
 class TargetClient:
     def __init__(
         self, base_url: str, credentials: Credentials, *, rate_limit: float | None = None,
-        timeout_s: float = 60.0, recorder: list[Exchange] | None = None,
+        timeout_s: float = 60.0, recorder: list[Exchange] | None = None, http: httpx.Client | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
         self.exchanges: list[Exchange] = recorder if recorder is not None else []
         self._limiter = RateLimiter(rate_limit)
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout_s, follow_redirects=False)
+        self._owns_http = http is None
+        self._http = http or new_http_client(self.base_url, timeout_s)
 
     def close(self) -> None:
-        self._http.close()
+        if self._owns_http:
+            self._http.close()
 
     def __enter__(self) -> TargetClient:
         return self
@@ -152,6 +154,11 @@ class TargetClient:
                 exchange.request_body_sha256 = streamed.sha256()
             self.exchanges.append(exchange)
         return exchange
+
+
+def new_http_client(base_url: str, timeout_s: float = 60.0) -> httpx.Client:
+    """Connections are pooled and reused across a run; redirects are never followed (a 3xx is an answer)."""
+    return httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s, follow_redirects=False)
 
 
 def retry_after_seconds(value: str | None) -> float:

@@ -30,7 +30,7 @@ class Verdict:
     warnings: list[str] = field(default_factory=list)
 
     def level(self, requirement_id: str) -> str:
-        return self.catalogue.get(requirement_id).level
+        return str(self.catalogue[requirement_id].level)
 
     # -- the three ways a test reports -----------------------------------------------------------
     def require(self, requirement_id: str, ok: bool, *, received: Any = "", documented: str = "",

@@ -1,0 +1,94 @@
+"""The run-wide state of one conformance run: config, catalogue, spec, target, results.
+
+Built once per pytest session by the plugin. When no target URL is configured, the bundled mock
+is started on a free loopback port for the run (and stopped at the end) and its documented
+default credentials are used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import secrets
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ingest_conformance.catalogue import Catalogue, load_catalogue
+from ingest_conformance.client import Credentials
+from ingest_conformance.config import Secret, TargetConfig
+from ingest_conformance.expected import ExpectedFailures, load_expected_failures
+from ingest_conformance.results import RunResults
+from ingest_conformance.schema import OpenAPIDocument
+from ingest_conformance.specfile import load_openapi
+
+
+@dataclass
+class CheckContext:
+    """What every check may consult (the `ctx` of `check(ctx, exchange, case)`)."""
+
+    config: TargetConfig
+    catalogue: Catalogue
+    spec: OpenAPIDocument
+
+
+@dataclass
+class Suite:
+    config: TargetConfig
+    catalogue: Catalogue
+    spec: OpenAPIDocument
+    expected: ExpectedFailures
+    results: RunResults
+    base_url: str
+    credentials: Credentials
+    run_tag: str
+    seed: int
+    _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+
+    @property
+    def ctx(self) -> CheckContext:
+        return CheckContext(self.config, self.catalogue, self.spec)
+
+    @property
+    def allow_http_urls(self) -> bool:
+        if self.config.profile.allow_http_urls is not None:
+            return self.config.profile.allow_http_urls
+        return self.config.target_host in (None, "127.0.0.1", "localhost", "::1")
+
+    def close(self) -> None:
+        self.results.finished_at = time.time()
+        self._stack.close()
+
+    @classmethod
+    def start(cls, config: TargetConfig) -> Suite:
+        catalogue = load_catalogue()
+        spec = OpenAPIDocument(load_openapi())
+        expected = load_expected_failures(config.expected_failures, set(catalogue.ids))
+        seed = config.seed if config.seed is not None else random.SystemRandom().randrange(2**31)
+        stack = contextlib.ExitStack()
+        if config.target_url is None:
+            base_url, config = _start_bundled_mock(stack, config)
+        else:
+            base_url = config.target_url.rstrip("/")
+        credentials = Credentials(config.api_key, config.access_token, config.second_api_key,
+                                  config.second_access_token)
+        results = RunResults(seed=seed, config=config.redacted())
+        # A per-run tag on everything we create, so shared sandboxes can tell our uploads apart.
+        run_tag = f"ic-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+        return cls(config, catalogue, spec, expected, results, base_url, credentials, run_tag, seed, stack)
+
+
+def _start_bundled_mock(stack: contextlib.ExitStack, config: TargetConfig) -> tuple[str, TargetConfig]:
+    from ingest_conformance.mock.server import run_mock
+    from ingest_conformance.mock.settings import MockSettings
+
+    overrides: dict[str, Any] = {"max_request_bytes": config.profile.max_request_bytes, "log_requests": False}
+    settings = MockSettings(**{k: v for k, v in overrides.items() if k in MockSettings.__dataclass_fields__})
+    running = stack.enter_context(run_mock(settings))
+    s = running.settings
+    config = replace(
+        config,
+        api_key=Secret(s.api_key), access_token=Secret(s.access_token),
+        second_api_key=Secret(s.second_api_key), second_access_token=Secret(s.second_access_token),
+    )
+    return running.base_url.rstrip("/"), config
