@@ -27,7 +27,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
+    from ingest_conformance import runner
     from ingest_conformance.mock import cli as mock_cli
+
+    run_parser = sub.add_parser(
+        "run",
+        help="run the conformance suite against a target (default: the bundled mock)",
+        description="Run the conformance suite. Exit codes: 0 every MUST holds; 1 a MUST failed (or a SHOULD "
+        "under --strict); 2 usage or configuration error; 3 harness error or target unreachable.",
+    )
+    runner.configure_parser(run_parser)
+    run_parser.set_defaults(handler=runner.run)
 
     mock_parser = sub.add_parser(
         "mock",
