@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest_conformance.catalogue import Catalogue
-from ingest_conformance.checks import Case, Check, RequirementFailure
+from ingest_conformance.checks import EVERY_ANSWER, Case, Check, RequirementFailure, body_preview
 from ingest_conformance.exchange import Exchange
 from ingest_conformance.expected import ExpectedFailures
 from ingest_conformance.results import CheckRecord, Outcome, RunResults
@@ -51,6 +51,20 @@ class Verdict:
             return
         for rid in getattr(fn, "requirements", ()):
             self._record(rid, Outcome.PASS, exchange)
+
+    def answered(self, exchange: Exchange, operation: str, description: str = "") -> None:
+        """The checks every answer gets: no 5xx, JSON errors, schema conformance, id shape."""
+        case = Case(operation, description)
+        for fn in EVERY_ANSWER:
+            self.check(fn, exchange, case)
+
+    def status_in(self, requirement_id: str, exchange: Exchange, allowed: Iterable[int], documented: str = "",
+                  message: str = "") -> None:
+        """`requirement_id` holds when the answer's status is one of `allowed`."""
+        allowed = sorted(set(allowed))
+        self.require(requirement_id, exchange.status in allowed, received=body_preview(exchange),
+                     documented=documented or f"status in {allowed}", exchange=exchange,
+                     message=message or f"unexpected status for {exchange.method} {exchange.url}")
 
     def observe(self, requirement_id: str, observation: str, exchange: Exchange | None = None) -> None:
         """INFO: record what the target did; never fails."""
