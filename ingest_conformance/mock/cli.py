@@ -1,0 +1,123 @@
+"""`ingest-conformance mock`: every MockSettings knob as a flag, defaults taken from MockSettings.
+
+`configure_parser` fills the subcommand's parser (the lead's cli.py owns the parser itself);
+`run` turns the parsed flags into settings and serves until SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from .server import serve
+from .settings import DEFAULTS, MockSettings
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    d = DEFAULTS
+    net = parser.add_argument_group("listening")
+    net.add_argument("--host", default=d.host, help="interface to bind (default: %(default)s)")
+    net.add_argument("--port", type=int, default=d.port, help="TCP port, 0 for a free one (default: %(default)s)")
+    net.add_argument("--quiet", action="store_true", default=d.quiet,
+                     help="no per-request log line on stderr (default: %(default)s)")
+
+    creds = parser.add_argument_group("credentials (values are never logged)")
+    creds.add_argument("--api-key", default=d.api_key, help="x-api-key of environment A (default: %(default)s)")
+    creds.add_argument("--access-token", default=d.access_token,
+                       help="x-access-token of environment A (default: %(default)s)")
+    creds.add_argument("--second-api-key", default=d.second_api_key,
+                       help="x-api-key of environment B; empty disables B (default: %(default)s)")
+    creds.add_argument("--second-access-token", default=d.second_access_token,
+                       help="x-access-token of environment B (default: %(default)s)")
+
+    beh = parser.add_argument_group("behaviour (choices the docs leave open)")
+    beh.add_argument("--success-status", type=int, choices=(200, 201), default=d.success_status,
+                     help="status of a successful POST (default: %(default)s)")
+    beh.add_argument("--auth-failure-status", type=int, choices=(401, 403), default=d.auth_failure_status,
+                     help="status for a missing or wrong credential (default: %(default)s)")
+    beh.add_argument("--rejection", choices=("sync", "async"), default=d.rejection,
+                     help="async: accept, then reject bad files in the background; sync: refuse them "
+                          "with 400 at upload (default: %(default)s)")
+    beh.add_argument("--processing-delay", type=_non_negative_float, default=d.processing_delay,
+                     metavar="SECONDS", help="wait of each lifecycle step (default: %(default)s)")
+    beh.add_argument("--workers", type=_positive_int, default=d.workers,
+                     help="background processing threads (default: %(default)s)")
+    beh.add_argument("--download-timeout", type=_non_negative_float, default=d.download_timeout,
+                     metavar="SECONDS", help="timeout of one URL download (default: %(default)s)")
+    beh.add_argument("--single-url-path", default=d.single_url_path,
+                     help="path of the deprecated single-by-URL operation (default: %(default)s)")
+    beh.add_argument("--uploads-accept-tif", action=argparse.BooleanOptionalAction, default=d.uploads_accept_tif,
+                     help="uploads accept .tif (default: %(default)s)")
+    beh.add_argument("--byurl-accepts-zip", action=argparse.BooleanOptionalAction, default=d.byurl_accepts_zip,
+                     help="URL uploads accept .zip (default: %(default)s)")
+    beh.add_argument("--rate-limit-burst", type=int, default=d.rate_limit_burst, metavar="N",
+                     help="answer 429 (Retry-After: 1) past N requests per second; 0 = off (default: %(default)s)")
+
+    size = parser.add_argument_group("sizes and limits")
+    size.add_argument("--max-request-bytes", type=_positive_int, default=d.max_request_bytes, metavar="N",
+                      help="bodies over this get 413 (default: %(default)s)")
+    size.add_argument("--max-json-bytes", type=_positive_int, default=d.max_json_bytes, metavar="N",
+                      help="JSON bodies over this get 413 (default: %(default)s)")
+    size.add_argument("--max-header-bytes", type=_positive_int, default=d.max_header_bytes, metavar="N",
+                      help="request line + headers over this get 431 (default: %(default)s)")
+    size.add_argument("--oversize-mode", choices=("drain", "close"), default=d.oversize_mode,
+                      help="after a 413: drain the rest of the body, or close at once (default: %(default)s)")
+    size.add_argument("--drain-max-bytes", type=_positive_int, default=d.drain_max_bytes, metavar="N",
+                      help="drain at most this much after a 413 (default: %(default)s)")
+    size.add_argument("--drain-max-seconds", type=_non_negative_float, default=d.drain_max_seconds,
+                      metavar="SECONDS", help="drain for at most this long after a 413 (default: %(default)s)")
+    size.add_argument("--zip-max-total-bytes", type=_positive_int, default=d.zip_max_total_bytes, metavar="N",
+                      help="bomb guard: uncompressed bytes per upload (default: %(default)s)")
+    size.add_argument("--zip-max-ratio", type=_positive_int, default=d.zip_max_ratio, metavar="N",
+                      help="bomb guard: compression ratio past 1 MiB (default: %(default)s)")
+    size.add_argument("--zip-max-entries", type=_positive_int, default=d.zip_max_entries, metavar="N",
+                      help="entries per archive (default: %(default)s)")
+    size.add_argument("--zip-max-depth", type=_positive_int, default=d.zip_max_depth, metavar="N",
+                      help="ZIP nesting levels expanded (default: %(default)s)")
+    size.add_argument("--max-stored-imports", type=_positive_int, default=d.max_stored_imports, metavar="N",
+                      help="imports kept in memory before the oldest are forgotten (default: %(default)s)")
+
+
+def settings_from(args: argparse.Namespace) -> MockSettings:
+    return MockSettings(
+        host=args.host, port=args.port, quiet=args.quiet,
+        api_key=args.api_key, access_token=args.access_token,
+        second_api_key=args.second_api_key, second_access_token=args.second_access_token,
+        success_status=args.success_status, auth_failure_status=args.auth_failure_status,
+        rejection=args.rejection, processing_delay=args.processing_delay, workers=args.workers,
+        download_timeout=args.download_timeout, single_url_path=args.single_url_path,
+        uploads_accept_tif=args.uploads_accept_tif, byurl_accepts_zip=args.byurl_accepts_zip,
+        rate_limit_burst=args.rate_limit_burst, max_request_bytes=args.max_request_bytes,
+        max_json_bytes=args.max_json_bytes, max_header_bytes=args.max_header_bytes,
+        oversize_mode=args.oversize_mode, drain_max_bytes=args.drain_max_bytes,
+        drain_max_seconds=args.drain_max_seconds, zip_max_total_bytes=args.zip_max_total_bytes,
+        zip_max_ratio=args.zip_max_ratio, zip_max_entries=args.zip_max_entries,
+        zip_max_depth=args.zip_max_depth, max_stored_imports=args.max_stored_imports,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = settings_from(args)
+    except ValueError as exc:
+        print(f"mock: {exc}", file=sys.stderr, flush=True)
+        return 2
+    # Library chatter (pypdf on broken PDFs, python-multipart on broken bodies) is expected input
+    # handling here, not news; only the access log (unless --quiet) and real errors reach stderr.
+    logging.basicConfig(level=logging.ERROR, format="mock: %(levelname)s %(name)s: %(message)s")
+    return serve(settings)

@@ -1,0 +1,95 @@
+"""413 for request bodies over `max_request_bytes`, decided while streaming, never buffering.
+
+- A Content-Length over the limit is refused before the app sees the request.
+- A chunked (or lying) body is counted as the app reads it; once over, the app is told the client
+  left, whatever it tries to answer is dropped, and the 413 goes out instead.
+After a 413, `oversize_mode="drain"` reads and discards the rest of the body (at most
+`drain_max_bytes` for at most `drain_max_seconds`) so clients that write the whole body before
+reading, like httpx, still see the answer; `"close"` answers at once and closes, as nginx does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import send_error
+from .settings import MockSettings
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, settings: MockSettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.settings.max_request_bytes
+        headers = dict(scope["headers"])
+        declared = _content_length(headers.get(b"content-length"))
+        if declared is not None and declared > limit:
+            expects_continue = headers.get(b"expect", b"").lower() == b"100-continue"
+            await self._refuse(receive, send, drain=not expects_continue)
+            return
+
+        state = {"seen": 0, "over": False, "started": False}
+
+        async def counted_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                state["seen"] += len(message.get("body", b""))
+                if state["seen"] > limit:
+                    state["over"] = True
+                    return {"type": "http.disconnect"}  # the app stops reading and gives up
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if state["over"]:
+                return  # the 413 replaces whatever the app wanted to say
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            await send(message)
+
+        await self.app(scope, counted_receive, guarded_send)
+        if state["over"] and not state["started"]:
+            await self._refuse(receive, send, drain=True)
+
+    async def _refuse(self, receive: Receive, send: Send, *, drain: bool) -> None:
+        message = f"request body is larger than the limit of {self.settings.max_request_bytes} bytes"
+        finished = False
+        if drain and self.settings.oversize_mode == "drain":
+            finished = await self._drain(receive)
+        # Keep the connection only when the whole body was consumed; otherwise say we close it.
+        await send_error(send, 413, message, close=not finished)
+
+    async def _drain(self, receive: Receive) -> bool:
+        """Read and discard the rest of the body. True when it ended within the bounds."""
+        deadline = time.monotonic() + self.settings.drain_max_seconds
+        drained = 0
+        while drained <= self.settings.drain_max_bytes:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            try:
+                message = await asyncio.wait_for(receive(), remaining)
+            except TimeoutError:
+                return False
+            if message["type"] != "http.request":
+                return False  # the client went away
+            drained += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return True
+        return False
+
+
+def _content_length(raw: bytes | None) -> int | None:
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return None  # the HTTP parser refuses a malformed length before we get here

@@ -1,0 +1,122 @@
+"""Every knob of the bundled mock, with its default and why it has that default.
+
+The defaults make the mock a fully conformant target (see shared/contract/DECISIONS.md); the knobs
+flip the choices the docs leave open, so the suite can be proven against both answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+
+Rejection = Literal["sync", "async"]
+OversizeMode = Literal["drain", "close"]
+
+
+@dataclass(frozen=True)
+class MockSettings:
+    """Configuration of one mock instance. Frozen: a running mock never changes its behaviour."""
+
+    host: str = "127.0.0.1"
+    """Interface to bind. Loopback by default: the mock is a test double, not a service."""
+    port: int = 8080
+    """TCP port; 0 picks a free one (what the in-process fixtures use)."""
+
+    api_key: str = "mock-api-key-a"
+    """`x-api-key` of environment A."""
+    access_token: str = "mock-access-token-a"
+    """`x-access-token` of environment A."""
+    second_api_key: str = "mock-api-key-b"
+    """`x-api-key` of environment B (cross-environment isolation tests). Empty disables B."""
+    second_access_token: str = "mock-access-token-b"
+    """`x-access-token` of environment B. Empty disables B's token."""
+
+    max_request_bytes: int = 100 * MiB
+    """Request bodies over this get 413 (the 100 MB per request Invofox's own integration states)."""
+    max_json_bytes: int = 1 * MiB
+    """JSON bodies (by-url, single-url) over this get 413, as NestJS' body parser does."""
+    max_header_bytes: int = 64 * 1024
+    """Request line plus headers over this get 431 and the connection is closed (bounds memory)."""
+    oversize_mode: OversizeMode = "drain"
+    """After deciding 413: 'drain' reads and discards the rest of the body so ordinary clients read
+    the answer; 'close' answers at once and closes the connection, as nginx does."""
+    drain_max_bytes: int = 4 * GiB
+    """Drain at most this many bytes after a 413, then close."""
+    drain_max_seconds: float = 120.0
+    """Drain for at most this long after a 413, then close."""
+
+    success_status: Literal[200, 201] = 201
+    """Status of a successful POST (the docs allow 200 or 201)."""
+    auth_failure_status: Literal[401, 403] = 401
+    """Status for a missing or wrong credential."""
+    rejection: Rejection = "async"
+    """'async': accept unsupported or corrupt files, then reject them in the background (the
+    documented ERR_* codes); 'sync': refuse them with 400 at upload."""
+    processing_delay: float = 0.2
+    """Seconds each lifecycle step waits (pending -> processing -> processed|rejected)."""
+    workers: int = 2
+    """Background threads doing the CPU-bound checks (pypdf, Pillow, zipfile) and downloads."""
+    download_timeout: float = 10.0
+    """Timeout in seconds of one URL download (by-url, single-url, `urls`)."""
+    single_url_path: str = "/v1/ingest/single-url"
+    """Path of the deprecated single-file-by-URL operation (undocumented in the public docs)."""
+    uploads_accept_tif: bool = True
+    """Whether POST /v1/ingest/uploads accepts `.tif` (only the single endpoint documents it)."""
+    byurl_accepts_zip: bool = False
+    """Whether URL uploads accept `.zip` (the by-url page does not list it)."""
+
+    zip_max_total_bytes: int = 256 * MiB
+    """Bomb guard: total uncompressed bytes one upload's ZIPs may expand to (nested ones included)."""
+    zip_max_ratio: int = 100
+    """Bomb guard: highest uncompressed/compressed ratio, applied only past 1 MiB uncompressed."""
+    zip_max_entries: int = 1000
+    """Most entries one archive may hold."""
+    zip_max_depth: int = 2
+    """Deepest ZIP nesting expanded (1 = only the uploaded ZIP; 2 = one ZIP inside it)."""
+
+    rate_limit_burst: int = 0
+    """If > 0, the (N+1)-th request within one second gets 429 with Retry-After: 1. 0 = off."""
+    max_stored_imports: int = 10_000
+    """The in-memory store forgets the oldest imports past this many (bounds memory)."""
+    quiet: bool = False
+    """No per-request log line on stderr."""
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        if not 0 <= self.port <= 65535:
+            problems.append(f"port {self.port} is not 0..65535")
+        for name in ("max_request_bytes", "max_json_bytes", "max_header_bytes", "drain_max_bytes",
+                     "zip_max_total_bytes", "zip_max_ratio", "zip_max_entries", "zip_max_depth",
+                     "workers", "max_stored_imports"):
+            if getattr(self, name) < 1:
+                problems.append(f"{name} must be at least 1")
+        for name in ("processing_delay", "download_timeout", "drain_max_seconds"):
+            if getattr(self, name) < 0:
+                problems.append(f"{name} must not be negative")
+        if self.rate_limit_burst < 0:
+            problems.append("rate_limit_burst must not be negative")
+        if self.success_status not in (200, 201):
+            problems.append("success_status must be 200 or 201")
+        if self.auth_failure_status not in (401, 403):
+            problems.append("auth_failure_status must be 401 or 403")
+        if self.rejection not in ("sync", "async"):
+            problems.append("rejection must be 'sync' or 'async'")
+        if self.oversize_mode not in ("drain", "close"):
+            problems.append("oversize_mode must be 'drain' or 'close'")
+        if not self.single_url_path.startswith("/"):
+            problems.append("single_url_path must start with '/'")
+        if not self.api_key or not self.access_token:
+            problems.append("environment A needs an api key and an access token")
+        if problems:
+            raise ValueError("invalid mock settings: " + "; ".join(problems))
+
+    def public_view(self) -> dict[str, Any]:
+        """The settings without credential values, for the health endpoint and logs."""
+        secret = {"api_key", "access_token", "second_api_key", "second_access_token"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in secret}
+
+
+DEFAULTS = MockSettings()

@@ -1,0 +1,225 @@
+"""The mock's in-memory state: environments, imports and files, behind one lock.
+
+Handlers and background workers only see JSON snapshots (plain dicts), never the live records, so
+a response can never show a half-applied update. File status only moves forward.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+STATUS_RANK = {"pending": 0, "processing": 1, "processed": 2, "rejected": 2}
+TERMINAL = frozenset({"processed", "rejected"})
+LIST_WINDOW = timedelta(days=7)  # list-imports shows the last 7 days only (LI page)
+
+_counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
+_process_bytes = os.urandom(5)
+
+
+def new_id() -> str:
+    """A 24-lowercase-hex id shaped like a MongoDB ObjectId: time, process, counter."""
+    seconds = int(time.time()) & 0xFFFFFFFF
+    count = next(_counter) & 0xFFFFFF
+    return seconds.to_bytes(4, "big").hex() + _process_bytes.hex() + count.to_bytes(3, "big").hex()
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Environment:
+    account_id: str
+    environment_id: str
+    api_key: str
+    access_token: str
+
+
+@dataclass
+class FileRecord:
+    id: str
+    account_id: str
+    environment_id: str
+    import_id: str
+    filename: str
+    compressed: bool
+    created_at: datetime
+    document_id: str | None
+    mime_type: str | None = None
+    company_id: str | None = None
+    parent_file_id: str | None = None
+    client_data: dict[str, Any] | None = None
+    status: str = "pending"
+    error: str | None = None
+    document_ids: list[str] = field(default_factory=list)
+    updated_at: datetime | None = None
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "accountId": self.account_id, "environmentId": self.environment_id,
+            "importId": self.import_id, "filename": self.filename, "compressed": self.compressed,
+            "status": self.status, "mimeType": self.mime_type, "companyId": self.company_id,
+            "parentFileId": self.parent_file_id, "documentIds": list(self.document_ids),
+            "error": self.error, "createdAt": iso(self.created_at),
+            "updatedAt": iso(self.updated_at) if self.updated_at else None,
+            "clientData": dict(self.client_data) if self.client_data is not None else None,
+        }
+
+
+@dataclass
+class ImportRecord:
+    id: str
+    account_id: str
+    environment_id: str
+    channel: str
+    created_at: datetime
+    sequence: int
+    client_data: dict[str, Any]
+    file_ids: list[str] = field(default_factory=list)
+
+
+class Store:
+    """Thread-safe store. Lookups are scoped to an environment: another environment's ids read as
+    unknown, so isolation cannot be forgotten by a handler."""
+
+    def __init__(self, environments: list[Environment], max_imports: int) -> None:
+        self.environments = tuple(environments)
+        self._max_imports = max_imports
+        self._lock = threading.Lock()
+        self._imports: OrderedDict[str, ImportRecord] = OrderedDict()
+        self._files: dict[str, FileRecord] = {}
+        self._sequence = itertools.count()
+
+    # -- writes ---------------------------------------------------------------------------------
+    def create_import(self, env: Environment, client_data: dict[str, Any], channel: str = "api") -> str:
+        record = ImportRecord(new_id(), env.account_id, env.environment_id, channel,
+                              datetime.now(UTC), next(self._sequence), client_data)
+        with self._lock:
+            self._imports[record.id] = record
+            while len(self._imports) > self._max_imports:
+                _, oldest = self._imports.popitem(last=False)
+                for file_id in oldest.file_ids:
+                    self._files.pop(file_id, None)
+        return record.id
+
+    def create_file(self, import_id: str, filename: str, *, compressed: bool, mime_type: str | None,
+                    company_id: str | None, client_data: dict[str, Any] | None,
+                    parent_file_id: str | None = None, with_document: bool = True) -> str:
+        """Register a `pending` file under an import; readable at once (read-your-writes)."""
+        with self._lock:
+            imp = self._imports.get(import_id)
+            if imp is None:  # evicted while its upload was still being expanded
+                raise KeyError(import_id)
+            record = FileRecord(
+                id=new_id(), account_id=imp.account_id, environment_id=imp.environment_id,
+                import_id=import_id, filename=filename, compressed=compressed,
+                created_at=datetime.now(UTC), document_id=new_id() if with_document else None,
+                mime_type=mime_type, company_id=company_id, parent_file_id=parent_file_id,
+                client_data=client_data)
+            self._files[record.id] = record
+            imp.file_ids.append(record.id)
+            return record.id
+
+    def advance(self, file_id: str, status: str, *, error: str | None = None,
+                mime_type: str | None = None, compressed: bool | None = None) -> bool:
+        """Move a file forward. Returns False (and changes nothing) for a backward or repeated move,
+        or a file the store has forgotten."""
+        with self._lock:
+            record = self._files.get(file_id)
+            if record is None or STATUS_RANK[status] <= STATUS_RANK[record.status]:
+                return False
+            record.status = status
+            record.updated_at = datetime.now(UTC)
+            if mime_type is not None:
+                record.mime_type = mime_type
+            if compressed is not None:
+                record.compressed = compressed
+            if status == "rejected":
+                record.error = error or "ERR_PROCESSING_FAILED"
+                record.document_ids = []
+            elif status == "processed":
+                record.error = None
+                record.document_ids = [] if record.compressed or not record.document_id else [
+                    record.document_id]
+            return True
+
+    def set_compressed(self, file_id: str, mime_type: str) -> None:
+        """Mark a file an archive once its bytes show it (a URL download is only known late)."""
+        with self._lock:
+            record = self._files.get(file_id)
+            if record is not None:
+                record.compressed = True
+                record.mime_type = mime_type
+                record.document_id = None
+                record.updated_at = datetime.now(UTC)
+
+    # -- reads ----------------------------------------------------------------------------------
+    def document_id(self, file_id: str) -> str | None:
+        with self._lock:
+            record = self._files.get(file_id)
+            return None if record is None or record.compressed else record.document_id
+
+    def status_of(self, file_id: str) -> str | None:
+        with self._lock:
+            record = self._files.get(file_id)
+            return None if record is None else record.status
+
+    def parent_of(self, file_id: str) -> str | None:
+        with self._lock:
+            record = self._files.get(file_id)
+            return None if record is None else record.parent_file_id
+
+    def children_terminal(self, parent_id: str) -> bool:
+        with self._lock:
+            parent = self._files.get(parent_id)
+            if parent is None:
+                return True
+            imp = self._imports.get(parent.import_id)
+            siblings = [self._files[f] for f in imp.file_ids if f in self._files] if imp else []
+            return all(f.status in TERMINAL for f in siblings if f.parent_file_id == parent_id)
+
+    def get_file(self, env: Environment, file_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            record = self._files.get(file_id)
+            if record is None or record.environment_id != env.environment_id:
+                return None
+            return record.snapshot()
+
+    def get_import(self, env: Environment, import_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            imp = self._imports.get(import_id)
+            if imp is None or imp.environment_id != env.environment_id:
+                return None
+            files = [self._files[f] for f in imp.file_ids if f in self._files]
+            body = self._summary(imp, files)
+            body["files"] = [f.snapshot() for f in files]
+            body["clientData"] = dict(imp.client_data)
+            body["providerInfo"] = None
+            return body
+
+    def list_imports(self, environment_id: str, skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """Imports of one environment from the last 7 days, newest first, and their total count."""
+        since = datetime.now(UTC) - LIST_WINDOW
+        with self._lock:
+            matching = [imp for imp in self._imports.values()
+                        if imp.environment_id == environment_id and imp.created_at >= since]
+            matching.sort(key=lambda imp: imp.sequence, reverse=True)
+            page = [self._summary(imp, [self._files[f] for f in imp.file_ids if f in self._files])
+                    for imp in matching[skip:skip + limit]]
+            return len(matching), page
+
+    @staticmethod
+    def _summary(imp: ImportRecord, files: list[FileRecord]) -> dict[str, Any]:
+        done = bool(files) and all(f.status in TERMINAL for f in files)
+        return {
+            "id": imp.id, "accountId": imp.account_id, "environmentId": imp.environment_id,
+            "channel": imp.channel, "status": "processed" if done else "processing",
+            "createdAt": iso(imp.created_at), "documents": sum(len(f.document_ids) for f in files),
+        }

@@ -1,0 +1,149 @@
+"""ZIP expansion into child files, with the safety limits a hostile archive needs.
+
+Nothing is ever written to a real path: children go to spooled temporary files, so a `../` entry
+cannot land anywhere; such entries become rejected children. Bomb guards run twice: on the sizes
+the central directory declares, and on the bytes actually inflated (declared sizes can lie).
+Archives under 1 MiB uncompressed are never bombs (DECISIONS), so the ratio guard starts there.
+"""
+
+from __future__ import annotations
+
+import stat
+import threading
+import zipfile
+from dataclasses import dataclass
+from typing import IO
+
+from .formats import ERR_CORRUPTED
+from .multipart import new_spool
+from .settings import MiB, MockSettings
+
+ERR_ZIP_LIMIT = "ERR_ZIP_LIMIT_EXCEEDED"
+ERR_UNSAFE_ENTRY = "ERR_UNSAFE_ZIP_ENTRY"
+ERR_ENCRYPTED = "ERR_ENCRYPTED_FILE"
+RATIO_FLOOR = 1 * MiB
+CHUNK = 64 * 1024
+
+
+class ZipRejected(Exception):
+    """The whole archive is refused; `code` is the file error it ends with."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+class Budget:
+    """Uncompressed bytes one upload's ZIPs may still produce, shared by nested archives."""
+
+    def __init__(self, total: int) -> None:
+        self._left = total
+        self._lock = threading.Lock()
+
+    def take(self, amount: int) -> None:
+        with self._lock:
+            self._left -= amount
+            if self._left < 0:
+                raise ZipRejected(ERR_ZIP_LIMIT, "archive expands past the total size limit")
+
+    def left(self) -> int:
+        with self._lock:
+            return self._left
+
+
+@dataclass
+class Child:
+    """One entry turned into a file. Either `content` (to process) or `error` (rejected as is)."""
+
+    name: str
+    content: IO[bytes] | None
+    error: str | None = None
+
+
+def is_unsafe(name: str) -> bool:
+    """Entry names that would escape an extraction folder: absolute, drive-rooted or with `..`."""
+    unified = name.replace("\\", "/")
+    if unified.startswith("/") or (len(unified) > 1 and unified[1] == ":") or "\x00" in unified:
+        return True
+    return ".." in unified.split("/")
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    return info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16)
+
+
+def _check_declared(infos: list[zipfile.ZipInfo], settings: MockSettings, budget: Budget) -> None:
+    if len(infos) > settings.zip_max_entries:
+        raise ZipRejected(ERR_ZIP_LIMIT, f"more than {settings.zip_max_entries} entries")
+    declared = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if declared > budget.left():
+        raise ZipRejected(ERR_ZIP_LIMIT, "declared sizes exceed the total size limit")
+    if declared > RATIO_FLOOR and declared > settings.zip_max_ratio * max(packed, 1):
+        raise ZipRejected(ERR_ZIP_LIMIT, "declared compression ratio is too high")
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, settings: MockSettings,
+             budget: Budget) -> IO[bytes]:
+    """Read one entry into a spool, counting real bytes against the ratio and the budget."""
+    out = new_spool()
+    produced = 0
+    try:
+        with archive.open(info) as entry:
+            while chunk := entry.read(CHUNK):
+                produced += len(chunk)
+                budget.take(len(chunk))
+                if produced > RATIO_FLOOR and produced > settings.zip_max_ratio * max(info.compress_size, 1):
+                    raise ZipRejected(ERR_ZIP_LIMIT, f"entry {info.filename!r} inflates past the ratio limit")
+                out.write(chunk)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return out
+
+
+def expand(content: IO[bytes], settings: MockSettings, budget: Budget) -> list[Child]:
+    """All children of one archive level, or ZipRejected. Nested ZIPs come back as children; the
+    caller expands them (one level deeper) when it processes them."""
+    children: list[Child] = []
+    try:
+        content.seek(0)
+        with zipfile.ZipFile(content) as archive:
+            infos = archive.infolist()
+            _check_declared(infos, settings, budget)
+            for info in infos:
+                name = info.filename
+                if info.is_dir() or name.startswith("__MACOSX/"):
+                    continue  # folders and macOS resource forks are not documents
+                base = name.replace("\\", "/").rsplit("/", 1)[-1]
+                if is_unsafe(name) or _is_symlink(info):
+                    children.append(Child(base, None, ERR_UNSAFE_ENTRY))
+                elif info.flag_bits & 0x1:
+                    children.append(Child(base, None, ERR_ENCRYPTED))
+                else:
+                    children.append(Child(base, _inflate(archive, info, settings, budget)))
+    except ZipRejected:
+        close_all(children)
+        raise
+    except Exception as exc:  # BadZipFile, bad CRC, unknown compression, truncated data...
+        close_all(children)
+        raise ZipRejected(ERR_CORRUPTED, f"unreadable archive: {exc}") from exc
+    finally:
+        content.seek(0)
+    return children
+
+
+def check(content: IO[bytes], settings: MockSettings) -> str | None:
+    """Sync-mode upload check: the archive opens and every entry inflates within the limits."""
+    try:
+        close_all(expand(content, settings, Budget(settings.zip_max_total_bytes)))
+    except ZipRejected as rejected:
+        return rejected.code
+    return None
+
+
+def close_all(children: list[Child]) -> None:
+    for child in children:
+        if child.content is not None:
+            child.content.close()
