@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -229,7 +230,7 @@ def _profile(data: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-BROKEN = {
+BROKEN: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {
     "duplicate-id": (
         lambda d: d["requirements"].append(copy.deepcopy(_first(d))),
         r"requirement #3 \(AUTH-KEY-001\): duplicate id, first defined as requirement #1",
