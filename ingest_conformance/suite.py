@@ -82,7 +82,9 @@ def _start_bundled_mock(stack: contextlib.ExitStack, config: TargetConfig) -> tu
     from ingest_conformance.mock.server import run_mock
     from ingest_conformance.mock.settings import MockSettings
 
-    overrides: dict[str, Any] = {"max_request_bytes": config.profile.max_request_bytes, "log_requests": False}
+    # Quiet, and quick to process: the bundled mock is a stand-in, not a load test.
+    overrides: dict[str, Any] = {"max_request_bytes": config.profile.max_request_bytes, "quiet": True,
+                                 "processing_delay": 0.05}
     settings = MockSettings(**{k: v for k, v in overrides.items() if k in MockSettings.__dataclass_fields__})
     running = stack.enter_context(run_mock(settings))
     s = running.settings
