@@ -96,6 +96,11 @@ def suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
     except ConfigError as exc:
         raise pytest.UsageError(f"ingest-conformance: {exc}") from None
     config.stash[SUITE_KEY] = the_suite
+    reason = the_suite.unreachable_reason()
+    if reason:
+        the_suite.results.unreachable = reason
+        the_suite.close()
+        pytest.exit(f"ingest-conformance: {reason}", returncode=3)
     yield the_suite
     the_suite.close()
 

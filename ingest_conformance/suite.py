@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import httpx
+
 from ingest_conformance.catalogue import Catalogue, load_catalogue
 from ingest_conformance.client import Credentials
 from ingest_conformance.config import Secret, TargetConfig
@@ -54,6 +56,15 @@ class Suite:
         if self.config.profile.allow_http_urls is not None:
             return self.config.profile.allow_http_urls
         return self.config.target_host in (None, "127.0.0.1", "localhost", "::1")
+
+    def unreachable_reason(self) -> str | None:
+        """None when the target answers HTTP at all (any status); else why not, in one line."""
+        try:
+            with httpx.Client(timeout=10.0) as http:
+                http.get(self.base_url + "/v1/ingest/imports")
+        except httpx.TransportError as exc:
+            return f"target unreachable at {self.base_url}: {type(exc).__name__}: {exc}"
+        return None
 
     def close(self) -> None:
         self.results.finished_at = time.time()

@@ -1,0 +1,59 @@
+"""`ingest-conformance run` end to end in a subprocess: exit codes 0, 1, 2, 3 with one clear line each."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.selftest
+
+
+def run_cli(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INGEST_CONFORMANCE_")}
+    return subprocess.run([sys.executable, "-m", "ingest_conformance", *args], cwd=cwd, env=env, text=True,
+                          capture_output=True, timeout=timeout)
+
+
+def test_run_against_the_bundled_mock_passes(tmp_path: Path) -> None:
+    proc = run_cli("run", "--level", "quick", "--select", "methods", "--seed", "7", "--report-dir",
+                   str(tmp_path / "r"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "every MUST holds" in proc.stderr
+    doc = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert doc["run"]["seed"] == 7 and doc["run"]["exit_code"] == 0
+    outcomes = {r["id"]: r["outcome"] for r in doc["requirements"]}
+    assert outcomes["METH-405-001"] == "pass" and outcomes["METH-PATH-001"] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--set", "max_request_bytes=lots"], "max_request_bytes"),
+     (["--level", "extreme"], "invalid choice"),
+     (["--target-url", "https://sandbox.example"], "needs a credential"),
+     (["--select", "NOPE-999"], "unknown requirement ID or feature: NOPE-999"),
+     (["--profile", "/nonexistent.yaml"], "cannot read profile file")],
+    ids=["bad-setting", "bad-level", "no-credential", "bad-select", "missing-profile"],
+)
+def test_configuration_errors_exit_2_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    proc = run_cli("run", *args, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_unreachable_target_exits_3(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = run_cli("run", "--target-url", f"http://127.0.0.1:{port}", "--api-key", "k", "--report-dir",
+                   str(tmp_path / "r"), cwd=tmp_path, timeout=120)
+    assert proc.returncode == 3, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "target unreachable" in proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
