@@ -123,9 +123,7 @@ def _empty(extension: str, marker: str) -> SampleFile:
     )
 
 
-def mislabelled_files(
-    *, formats: Sequence[FileFormat] = CORRUPTIBLE_FORMATS
-) -> st.SearchStrategy[SampleFile]:
+def mislabelled_files(*, formats: Sequence[FileFormat] = CORRUPTIBLE_FORMATS) -> st.SearchStrategy[SampleFile]:
     """Valid files of one allowed format named (and typed) as another, e.g. PNG bytes as ``x.pdf``.
 
     Shrinks towards a one-page PDF labelled with the first other extension.
@@ -154,9 +152,7 @@ def _relabel(source: SampleFile, label: str) -> SampleFile:
     )
 
 
-def unsupported_files(
-    *, formats: Sequence[FileFormat] = UNSUPPORTED_FORMATS
-) -> st.SearchStrategy[SampleFile]:
+def unsupported_files(*, formats: Sequence[FileFormat] = UNSUPPORTED_FORMATS) -> st.SearchStrategy[SampleFile]:
     """Files of types no operation accepts: a valid GIF, plain text, a DOCX-like ZIP, an ELF-like binary.
 
     Shrinks towards a 1x1 GIF.

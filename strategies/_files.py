@@ -237,9 +237,7 @@ def valid_files(
     parts: list[st.SearchStrategy[SampleFile]] = []
     for fmt in chosen:
         extensions = [
-            ext
-            for ext in fmt.extensions
-            if operation is None or extension_support(operation, ext) is Support.YES
+            ext for ext in fmt.extensions if operation is None or extension_support(operation, ext) is Support.YES
         ]
         if not extensions:
             continue

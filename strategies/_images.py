@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from functools import lru_cache
+from functools import cache
 
 from PIL import Image, ImageDraw
 
@@ -33,7 +33,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IHDR_END = len(PNG_SIGNATURE) + 4 + 4 + 13 + 4
 
 
-@lru_cache(maxsize=None)
+@cache
 def _picture(size: tuple[int, int]) -> Image.Image:
     """A small 'scanned page': white, a dark frame, a few ruled lines and a grey block."""
     width, height = size
@@ -56,7 +56,7 @@ def _encode(size: tuple[int, int], mode: str, fmt: str, **options: object) -> by
     return buffer.getvalue()
 
 
-@lru_cache(maxsize=None)
+@cache
 def png_template(size: tuple[int, int], mode: str) -> bytes:
     return _encode(size, mode, "PNG")
 
@@ -72,7 +72,7 @@ def render_png(size: tuple[int, int], mode: str, marker: str) -> bytes:
     return template[:_IHDR_END] + text + template[_IHDR_END:]
 
 
-@lru_cache(maxsize=None)
+@cache
 def jpeg_template(size: tuple[int, int], mode: str, quality: int, progressive: bool) -> bytes:
     return _encode(size, mode, "JPEG", quality=quality, progressive=progressive)
 
@@ -93,7 +93,7 @@ def render_jpeg(size: tuple[int, int], mode: str, quality: int, progressive: boo
     return template[:at] + comment + template[at:]
 
 
-@lru_cache(maxsize=None)
+@cache
 def tiff_template(size: tuple[int, int], mode: str, compression: str, frames: int) -> bytes:
     if compression == "group4" and mode != "1":
         raise ValueError("group4 compression takes bilevel (mode '1') images only")
@@ -118,7 +118,7 @@ def render_tiff(size: tuple[int, int], mode: str, compression: str, frames: int,
     return tiff_template(size, mode, compression, frames).replace(MARKER_PLACEHOLDER, marker_bytes(marker))
 
 
-@lru_cache(maxsize=None)
+@cache
 def gif_template(size: tuple[int, int]) -> bytes:
     data = _encode(size, "P", "GIF", comment=MARKER_PLACEHOLDER)
     if data.count(MARKER_PLACEHOLDER) != 1:

@@ -9,10 +9,10 @@ valid without rewriting it: that is what makes hundreds of PDFs a second cheap.
 from __future__ import annotations
 
 import io
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
 from ._streams import ByteSource, ConcatSource, RepeatSource
 
@@ -34,7 +34,7 @@ def _font() -> DictionaryObject:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def pdf_template(pages: int, size: str) -> bytes:
     """A PDF of ``pages`` text pages of the named size, with the marker placeholder in it."""
     width, height = next((w, h) for name, w, h in PAGE_SIZES if name == size)
@@ -50,7 +50,7 @@ def pdf_template(pages: int, size: str) -> bytes:
             number,
             pages,
         )
-        stream = DecodedStreamObject()
+        stream = ContentStream(None, writer)
         stream.set_data(text)
         page.replace_contents(stream)
     writer.add_metadata({"/Title": MARKER_PLACEHOLDER.decode("ascii"), "/Creator": "ingest-conformance"})
