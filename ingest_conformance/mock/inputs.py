@@ -16,7 +16,7 @@ from starlette.requests import Request
 
 from .downloads import filename_from_url, is_absolute_url
 from .errors import ApiError
-from .multipart import body_chunks, strip_directories
+from .multipart import BodyStream, strip_directories
 
 MAX_URL_ENTRIES = 1000
 _INTEGER = re.compile(r"[0-9]{1,6}")
@@ -97,7 +97,7 @@ async def read_json_body(request: Request, max_bytes: int) -> Any:
     if ctype != "application/json" and not ctype.endswith("+json"):
         raise ApiError(400, "expected an application/json body")
     body = bytearray()
-    async for chunk in body_chunks(request):
+    async for chunk in BodyStream(request):
         body += chunk
         if len(body) > max_bytes:
             raise ApiError(413, f"JSON body is larger than {max_bytes} bytes")

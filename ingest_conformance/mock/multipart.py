@@ -192,17 +192,28 @@ class FormCollector:
         self.ended = True
 
 
-async def body_chunks(request: Request) -> AsyncIterator[bytes]:
+class BodyStream:
     """The raw request body, chunk by chunk, never held whole."""
-    while True:
-        message = await request.receive()
-        if message["type"] == "http.disconnect":
-            raise BodyAborted()
-        chunk = message.get("body", b"")
-        if chunk:
-            yield chunk
-        if not message.get("more_body", False):
-            return
+
+    def __init__(self, request: Request) -> None:
+        self._receive = request.receive
+        self.finished = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while not self.finished:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                raise BodyAborted()
+            self.finished = not message.get("more_body", False)
+            chunk = message.get("body", b"")
+            if chunk:
+                yield chunk
+
+    async def discard_rest(self) -> None:
+        """Read what is left, so a body that is both malformed and too large still gets its 413
+        (the size limit counts it on the way) and the connection stays usable."""
+        async for _ in self:
+            pass
 
 
 async def read_form(request: Request, *, max_field_bytes: int = 1024 * 1024,
@@ -210,8 +221,9 @@ async def read_form(request: Request, *, max_field_bytes: int = 1024 * 1024,
     """Parse a multipart request. Any framing problem is the client's: 400, never 500."""
     collector = FormCollector(boundary_of(request.headers.get("content-type")),
                               max_field_bytes=max_field_bytes, max_parts=max_parts)
+    stream = BodyStream(request)
     try:
-        async for chunk in body_chunks(request):
+        async for chunk in stream:
             collector.feed(chunk)
         if not collector.ended:
             raise ApiError(400, "malformed multipart body: the closing boundary is missing")
@@ -219,9 +231,14 @@ async def read_form(request: Request, *, max_field_bytes: int = 1024 * 1024,
             if part.content is not None:
                 part.content.seek(0)
         return collector.parts
-    except (ApiError, BodyAborted):
+    except BodyAborted:
         collector.close()
+        raise
+    except ApiError:
+        collector.close()
+        await stream.discard_rest()
         raise
     except Exception as exc:  # the parser's own errors and anything odd in the bytes
         collector.close()
+        await stream.discard_rest()
         raise ApiError(400, f"malformed multipart body: {exc}") from exc

@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import IO
 
-from .formats import ERR_CORRUPTED
+from .formats import ERR_CORRUPTED, size_of
 from .multipart import new_spool
 from .settings import MiB, MockSettings
 
@@ -72,29 +72,41 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16)
 
 
-def _check_declared(infos: list[zipfile.ZipInfo], settings: MockSettings, budget: Budget) -> None:
+def _check_declared(infos: list[zipfile.ZipInfo], real_size: int, settings: MockSettings,
+                    budget: Budget) -> None:
+    """Refuse on what the central directory declares, before inflating anything. The ratio is
+    taken against the archive's real byte count, which (unlike compress_size) cannot lie."""
     if len(infos) > settings.zip_max_entries:
         raise ZipRejected(ERR_ZIP_LIMIT, f"more than {settings.zip_max_entries} entries")
     declared = sum(i.file_size for i in infos)
-    packed = sum(i.compress_size for i in infos)
     if declared > budget.left():
         raise ZipRejected(ERR_ZIP_LIMIT, "declared sizes exceed the total size limit")
-    if declared > RATIO_FLOOR and declared > settings.zip_max_ratio * max(packed, 1):
+    if declared > RATIO_FLOOR and declared > settings.zip_max_ratio * max(real_size, 1):
         raise ZipRejected(ERR_ZIP_LIMIT, "declared compression ratio is too high")
 
 
-def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, settings: MockSettings,
-             budget: Budget) -> IO[bytes]:
-    """Read one entry into a spool, counting real bytes against the ratio and the budget."""
+class _Meter:
+    """Bytes really inflated from one archive, checked against its real size as they come."""
+
+    def __init__(self, real_size: int, settings: MockSettings, budget: Budget) -> None:
+        self.produced = 0
+        self.cap = settings.zip_max_ratio * max(real_size, 1)
+        self.budget = budget
+
+    def add(self, amount: int) -> None:
+        self.produced += amount
+        self.budget.take(amount)
+        if self.produced > RATIO_FLOOR and self.produced > self.cap:
+            raise ZipRejected(ERR_ZIP_LIMIT, "archive inflates past the compression ratio limit")
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, meter: _Meter) -> IO[bytes]:
+    """Read one entry into a spool, counting the real bytes (never the declared ones)."""
     out = new_spool()
-    produced = 0
     try:
         with archive.open(info) as entry:
             while chunk := entry.read(CHUNK):
-                produced += len(chunk)
-                budget.take(len(chunk))
-                if produced > RATIO_FLOOR and produced > settings.zip_max_ratio * max(info.compress_size, 1):
-                    raise ZipRejected(ERR_ZIP_LIMIT, f"entry {info.filename!r} inflates past the ratio limit")
+                meter.add(len(chunk))
                 out.write(chunk)
     except BaseException:
         out.close()
@@ -108,10 +120,11 @@ def expand(content: IO[bytes], settings: MockSettings, budget: Budget) -> list[C
     caller expands them (one level deeper) when it processes them."""
     children: list[Child] = []
     try:
-        content.seek(0)
+        real_size = size_of(content)
         with zipfile.ZipFile(content) as archive:
             infos = archive.infolist()
-            _check_declared(infos, settings, budget)
+            _check_declared(infos, real_size, settings, budget)
+            meter = _Meter(real_size, settings, budget)
             for info in infos:
                 name = info.filename
                 if info.is_dir() or name.startswith("__MACOSX/"):
@@ -122,7 +135,7 @@ def expand(content: IO[bytes], settings: MockSettings, budget: Budget) -> list[C
                 elif info.flag_bits & 0x1:
                     children.append(Child(base, None, ERR_ENCRYPTED))
                 else:
-                    children.append(Child(base, _inflate(archive, info, settings, budget)))
+                    children.append(Child(base, _inflate(archive, info, meter)))
     except ZipRejected:
         close_all(children)
         raise
