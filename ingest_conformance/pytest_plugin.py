@@ -180,7 +180,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         level = suite.catalogue[entry.requirement].level
         suite.results.add(CheckRecord(entry.requirement, level, Outcome.STALE, entry.test or "*",
                                       message=f"listed as expected failure but held: {entry.reason}"))
-    from ingest_conformance.report_json import write_results
+    from ingest_conformance.reporting import write_results
 
     write_results(suite)
     ours = suite.results.exit_code(strict=suite.config.strict)
@@ -192,7 +192,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     suite = config.stash.get(SUITE_KEY, None)
     if suite is None:
         return
-    from ingest_conformance.console import summary_lines
+    from ingest_conformance.reporting import summary_lines
 
     for line in summary_lines(suite):
         terminalreporter.write_line(line)

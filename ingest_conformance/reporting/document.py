@@ -1,70 +1,96 @@
-"""reports/results.json: the run's result model, redacted, in a versioned schema.
+"""The results document: the run's result model, redacted, in a versioned schema.
 
-Schema version 1:
-  {"schema": "ingest-conformance/results", "version": 1,
-   "run": {seed, started_at, finished_at, target, level, strict, exit_code, unreachable},
-   "config": {...redacted...},
-   "requirements": [{id, level, feature, statement, operations, sources, outcome, records: [...]}],
-   "exchanges": {"<id>": {request, response, elapsed_s, error, note, curl}}}
+Every writer (console, junit.xml, report.html) reads this document and nothing else, so a report
+re-rendered from a saved reports/results.json is identical to the one the run wrote. The schema is
+documented in reports/README.md and checked by `schema.RESULTS_SCHEMA`.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ingest_conformance.results import Outcome
+from ingest_conformance.catalogue import OPERATION_IDS, Catalogue
+from ingest_conformance.reporting.redaction import redact_document, redact_exchange
+from ingest_conformance.reporting.rollup import add_rollups
+from ingest_conformance.reporting.schema import SCHEMA_NAME, SCHEMA_VERSION
+from ingest_conformance.results import Outcome, RunResults
 
 if TYPE_CHECKING:
     from ingest_conformance.suite import Suite
 
-SCHEMA_NAME = "ingest-conformance/results"
-SCHEMA_VERSION = 1
+RESULTS_FILE = "results.json"
 
 
-def results_document(suite: Suite) -> dict[str, Any]:
-    results = suite.results
-    secrets = suite.config.secrets()
+def build_document(
+    catalogue: Catalogue,
+    results: RunResults,
+    *,
+    run: Mapping[str, Any],
+    config: Mapping[str, Any],
+    secrets: Iterable[str],
+    strict: bool,
+) -> dict[str, Any]:
+    """The document of one run: `run` holds the run's metadata (target, level, run tag, ...)."""
+    secrets = [s for s in secrets if s]
     rolled = results.by_requirement()
     requirements = []
-    for req in suite.catalogue:
+    for req in catalogue:
         records = [r.to_dict() for r in results.records if r.requirement_id == req.id]
         requirements.append({
-            "id": req.id, "level": req.level, "feature": req.feature, "statement": req.statement,
+            "id": req.id, "level": str(req.level), "feature": req.feature, "statement": req.statement,
             "operations": list(req.operations), "sources": list(req.sources),
             "outcome": rolled.get(req.id, Outcome.DISABLED).label, "records": records,
         })
-    used = {i for r in results.records for i in r.exchange_ids}
-    return {
+    used = sorted({i for r in results.records for i in r.exchange_ids if i in results.exchanges})
+    document: dict[str, Any] = {
         "schema": SCHEMA_NAME,
         "version": SCHEMA_VERSION,
         "run": {
             "seed": results.seed,
             "started_at": _iso(results.started_at),
             "finished_at": _iso(results.finished_at or time.time()),
-            "target": suite.base_url,
-            "bundled_mock": suite.config.uses_bundled_mock,
-            "level": suite.config.level,
-            "strict": suite.config.strict,
-            "run_tag": suite.run_tag,
-            "exit_code": results.exit_code(strict=suite.config.strict),
+            **run,
+            "strict": strict,
+            "exit_code": results.exit_code(strict=strict),
             "unreachable": results.unreachable,
+            "harness_errors": list(results.harness_errors),
         },
-        "config": suite.config.redacted(),
+        "summary": {},
+        "config": dict(config),
         "requirements": requirements,
-        "exchanges": {str(i): {**results.exchanges[i].to_dict(secrets), "curl": results.exchanges[i].curl(secrets)}
-                      for i in sorted(used) if i in results.exchanges},
+        "operations": {},
+        "features": {},
+        "tests": {},
+        "exchanges": {str(i): redact_exchange(results.exchanges[i], secrets) for i in used},
     }
+    return add_rollups(redact_document(document, secrets), OPERATION_IDS)
+
+
+def results_document(suite: Suite) -> dict[str, Any]:
+    """The document of the run `suite` holds (records, exchanges, config), redacted."""
+    run = {"target": suite.base_url, "bundled_mock": suite.config.uses_bundled_mock,
+           "level": suite.config.level, "run_tag": suite.run_tag}
+    return build_document(suite.catalogue, suite.results, run=run, config=suite.config.redacted(),
+                          secrets=suite.config.secrets(), strict=suite.config.strict)
+
+
+def dump_document(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def write_results(suite: Suite) -> Path:
-    out_dir = suite.config.report_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "results.json"
-    path.write_text(json.dumps(results_document(suite), indent=2, ensure_ascii=False), encoding="utf-8")
-    return path
+    """Write every report of the run (results.json, junit.xml, report.html) into the report dir.
+
+    Returns the path of results.json, the file the others can be re-rendered from.
+    """
+    from ingest_conformance.reporting.writers import write_reports
+
+    written = write_reports(results_document(suite), suite.config.report_dir, ("json", "junit", "html"))
+    return written["json"]
 
 
 def _iso(ts: float) -> str:
