@@ -31,7 +31,7 @@ PILLOW_FORMAT = {"jpeg": "JPEG", "png": "PNG", "tiff": "TIFF"}
 UNSUPPORTED_MAGIC = (b"GIF87a", b"GIF89a", b"BM", b"RIFF", b"\xd0\xcf\x11\xe0", b"MZ", b"\x7fELF",
                      b"{\\rtf", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")
 SNIFF_BYTES = 1024
-MAX_PIXELS = 25_000_000  # a decompression-bomb guard well below Pillow's own warning
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485  # Pillow's own bomb threshold (~270 MB as RGB)
 
 
 @dataclass(frozen=True)

@@ -99,3 +99,10 @@ def noisy_png(target_bytes: int) -> bytes:
         if len(out.getvalue()) <= target_bytes:
             return out.getvalue()
         side -= 4
+
+
+def pixel_bomb_png() -> bytes:
+    """A tiny PNG that decodes to 100 megapixels: valid structure, but an image bomb."""
+    out = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(out, format="PNG", optimize=False)
+    return out.getvalue()

@@ -82,6 +82,7 @@ CORRUPT = {
     "empty-zip": ("empty.zip", b""),
     "garbage-zip": ("broken.zip", b"PK\x03\x04" + b"\xff" * 200),
     "png-bad-crc": ("crc.png", samples.png_bad_crc()),
+    "png-pixel-bomb": ("bomb.png", samples.pixel_bomb_png()),
 }
 
 
