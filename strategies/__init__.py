@@ -51,7 +51,12 @@ from ._requests import (
     single_url_requests,
     upload_requests,
 )
-from ._schemathesis import NamedBinary, named_files, register_schemathesis_strategies
+from ._schemathesis import (
+    NamedBinary,
+    named_files,
+    register_schemathesis_strategies,
+    unregister_schemathesis_strategies,
+)
 from ._sized import sized_upload_body, sizes_around, streamed_body, upload_bodies_around
 from ._streams import ByteSource, BytesSource, ConcatSource, RepeatSource, RequestBody, StreamedBody, chunked_encoding
 
@@ -137,6 +142,7 @@ __all__ = [
     "sizes_around",
     "streamed_body",
     "tiff_files",
+    "unregister_schemathesis_strategies",
     "unsupported_files",
     "upload_bodies_around",
     "upload_requests",

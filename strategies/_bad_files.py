@@ -118,7 +118,7 @@ def _empty(extension: str, marker: str) -> SampleFile:
         extension=extension,
         mime_type=MIME_BY_EXTENSION[extension],
         content=b"",
-        filename=f"empty-{marker[:8]}.{extension}",
+        filename=f"empty-{marker[-8:]}.{extension}",
         description=f"zero bytes named .{extension}",
     )
 
@@ -178,7 +178,7 @@ def _unsupported(fmt: FileFormat, marker: str, elf_extension: str) -> SampleFile
         extension=extension,
         mime_type=fmt.mime_type,
         content=content,
-        filename=f"document-{marker[:8]}.{extension}",
+        filename=f"document-{marker[-8:]}.{extension}",
         description=description,
     )
 
@@ -249,7 +249,7 @@ def _hostile(
 ) -> SampleFile:
     hazard = draw(st.sampled_from(hazards))
     marker = draw(MARKERS)
-    tag = marker[:8]
+    tag = marker[-8:]
     pdf = draw(pdf_files(max_pages=1)).content
     if hazard is ZipHazard.TRAVERSAL:
         ups = draw(st.integers(1, 6))

@@ -21,7 +21,7 @@ ALLOWED_FORMATS = (FileFormat.PDF, FileFormat.JPEG, FileFormat.PNG, FileFormat.T
 
 
 def _filename(stem: str, marker: str, extension: str) -> str:
-    return f"{stem}-{marker[:8]}.{extension}"
+    return f"{stem}-{marker[-8:]}.{extension}"
 
 
 def _extensions(fmt: FileFormat, extensions: Sequence[str] | None) -> tuple[str, ...]:

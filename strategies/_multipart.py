@@ -26,6 +26,7 @@ DEFAULT_BOUNDARY = "ingest-conformance-7d3f0a91c2b4e658"
 _BOUNDARY = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
 CRLF = b"\r\n"
 CURL_INLINE_LIMIT = 64 * 1024
+_NAME_ESCAPES = str.maketrans({'"': "%22", "\r": "%0D", "\n": "%0A"})
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ class Part:
     @property
     def header_bytes(self) -> bytes:
         """Everything from ``Content-Disposition`` to the blank line before the content."""
-        quoted_name = self.name.replace("\\", "\\\\").replace('"', '\\"').encode("utf-8")
+        # Names are written as browsers write them (WHATWG): UTF-8, with " CR LF percent-escaped.
+        quoted_name = self.name.translate(_NAME_ESCAPES).encode("utf-8")
         disposition = b'Content-Disposition: form-data; name="' + quoted_name + b'"'
         if self.filename is not None:
             disposition += b"; " + self.filename.disposition

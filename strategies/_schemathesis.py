@@ -214,6 +214,7 @@ def _wrap_multipart(original: Callable[..., dict[str, Any]], style: str) -> Call
         return {"data": body.to_bytes(), "headers": {"Content-Type": body.content_type}}
 
     setattr(serialize, _MARK, True)
+    serialize.__wrapped__ = original  # type: ignore[attr-defined]
     return serialize
 
 
@@ -226,6 +227,8 @@ setattr(_raw_file_serializer, _MARK, True)
 
 
 _REGISTERED_FORMAT: list[object] = []
+# (transport, media type) -> the serializer we replaced (None: there was none), restored on unregister.
+_REPLACED: dict[tuple[int, str], Any] = {}
 
 
 def register_schemathesis_strategies() -> None:
@@ -249,6 +252,8 @@ def register_schemathesis_strategies() -> None:
     transports = ((REQUESTS_TRANSPORT, "requests"), (ASGI_TRANSPORT, "requests"), (WSGI_TRANSPORT, "wsgi"))
     for media_type, fmt in MEDIA_TYPES.items():
         if not all(_marked(transport, media_type) for transport, _ in transports):
+            for transport, _ in transports:
+                _REPLACED.setdefault((id(transport), media_type), transport._serializers.get(media_type))
             schemathesis.openapi.media_type(media_type, _format_strategy(fmt).map(NamedBinary))
             for transport, _ in transports:
                 transport.serializer(media_type)(_raw_file_serializer)
@@ -260,3 +265,32 @@ def register_schemathesis_strategies() -> None:
 
 def _marked(transport: Any, media_type: str) -> bool:
     return getattr(transport._serializers.get(media_type), _MARK, False) is True
+
+
+def unregister_schemathesis_strategies() -> None:
+    """Undo :func:`register_schemathesis_strategies` (for test isolation): schemathesis' own multipart
+    serializers come back, and the hook, the ``binary`` format and the file media types go."""
+    from schemathesis.core.media_types import MEDIA_TYPE_STRATEGIES
+    from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
+    from schemathesis.specs.openapi.formats import STRING_FORMATS, unregister_string_format
+    from schemathesis.transport.asgi import ASGI_TRANSPORT
+    from schemathesis.transport.requests import REQUESTS_TRANSPORT
+    from schemathesis.transport.wsgi import WSGI_TRANSPORT
+
+    GLOBAL_HOOK_DISPATCHER.unregister(flatmap_body)
+    if _REGISTERED_FORMAT and STRING_FORMATS.get("binary") is _REGISTERED_FORMAT[0]:
+        unregister_string_format("binary")
+    _REGISTERED_FORMAT.clear()
+    for transport in (REQUESTS_TRANSPORT, ASGI_TRANSPORT, WSGI_TRANSPORT):
+        for media_type in MEDIA_TYPES:
+            if _marked(transport, media_type):
+                original = _REPLACED.pop((id(transport), media_type), None)
+                if original is None:
+                    transport.unregister_serializer(media_type)
+                else:
+                    transport.serializer(media_type)(original)
+        current = transport._serializers.get("multipart/form-data")
+        if getattr(current, _MARK, False):
+            transport.serializer("multipart/form-data")(current.__wrapped__)  # type: ignore[union-attr]
+    for media_type in MEDIA_TYPES:
+        MEDIA_TYPE_STRATEGIES.pop(media_type, None)

@@ -23,7 +23,7 @@ from ingest_conformance.strategies import FileFormat, SampleFile
 
 # Example budgets are small on purpose: the whole strategies suite stays under a minute.
 FAST = settings(
-    max_examples=60,
+    max_examples=150,
     deadline=None,
     database=None,
     derandomize=True,

@@ -61,9 +61,10 @@ def test_every_filename_survives_the_encoder(name: SampleFilename) -> None:
     assert header == b'form-data; name="files"; ' + name.disposition  # the exact bytes went out
     assert name.level in LEVELS[name.category]
     assert name.text.endswith(".pdf")
-    assert name.requirement == {Level.MUST: "round-trip", Level.SHOULD: "strip directories", Level.INFO: "record"}[
-        name.level
-    ]
+    assert (
+        name.requirement
+        == {Level.MUST: "round-trip", Level.SHOULD: "strip directories", Level.INFO: "record"}[name.level]
+    )
     if name.category is FilenameCategory.RFC5987:
         assert name.raw in header
         assert _rfc2231_filename(header) == name.text

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
+from strategies_helpers import FAST, StrictReadError, examples, opens, strict_open
 
 from ingest_conformance.strategies import (
     ERR_UNSUPPORTED_FILE_FORMAT,
@@ -31,8 +32,6 @@ from ingest_conformance.strategies import (
     unsupported_files,
     valid_files,
 )
-
-from strategies_helpers import FAST, StrictReadError, examples, opens, strict_open
 
 pytestmark = pytest.mark.unit
 
@@ -87,7 +86,7 @@ def test_markers_make_files_unique(data: st.DataObject) -> None:
         assert first.content != second.content
 
 
-@examples(150)
+@examples(300)
 @given(corrupt_files())
 def test_every_corrupt_file_fails_to_open(sample: SampleFile) -> None:
     assert not opens(sample), sample
@@ -200,9 +199,7 @@ def test_sample_file_checks_its_own_consistency() -> None:
         SampleFile(FileKind.VALID, FileFormat.PDF, "pdf", "application/pdf", b"", "a.png", "x")
     with pytest.raises(ValueError, match="hazard"):
         SampleFile(FileKind.HOSTILE_ZIP, FileFormat.ZIP, "zip", "application/zip", b"", "a.zip", "x")
-    sample = SampleFile(
-        FileKind.VALID, FileFormat.PDF, "pdf", "application/pdf", b"%PDF", "a.pdf", "x", hazard=None
-    )
+    sample = SampleFile(FileKind.VALID, FileFormat.PDF, "pdf", "application/pdf", b"%PDF", "a.pdf", "x", hazard=None)
     assert "size=4" in repr(sample) and b"%PDF" not in repr(sample).encode()
     assert sample.with_filename("b.pdf").filename == "b.pdf"
 

@@ -113,7 +113,7 @@ def test_default_bomb_is_a_gibibyte_in_about_a_megabyte() -> None:
     def check(sample: SampleFile) -> None:
         end = sample.content.rindex(b"PK\x05\x06")
         (directory,) = struct.unpack("<I", sample.content[end + 16 : end + 20])
-        usize, name_length = struct.unpack("<I H", sample.content[directory + 24 : directory + 30])
+        usize, _name_length = struct.unpack("<I H", sample.content[directory + 24 : directory + 30])
         assert usize == 1 << 30
         assert len(sample.content) < 1_100_000
         with zipfile.ZipFile(io.BytesIO(sample.content)) as archive, archive.open(archive.namelist()[0]) as member:
