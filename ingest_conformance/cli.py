@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    from ingest_conformance import runner
+    from ingest_conformance import report_cli, runner
     from ingest_conformance.mock import cli as mock_cli
 
     run_parser = sub.add_parser(
@@ -47,6 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mock_cli.configure_parser(mock_parser)
     mock_parser.set_defaults(handler=mock_cli.run)
+
+    report_parser = sub.add_parser(
+        "report",
+        help="re-render report.html, junit.xml and the console summary from a saved results.json",
+        description="Re-render the reports of a run from its results.json. Exit codes: 0 written; 2 the file is "
+        "missing, unreadable, not a results document or of an unsupported schema version.",
+    )
+    report_cli.configure_parser(report_parser)
+    report_parser.set_defaults(handler=report_cli.run)
     return parser
 
 

@@ -45,9 +45,10 @@ def _embedded_json(document: Mapping[str, Any]) -> str:
 
 
 def _source(source: str) -> str:
+    """A link for a documentation page (named by its page slug, controller suffix dropped), else text."""
     if source.startswith(("https://", "http://")):
-        name = source.rstrip("/").rsplit("/", 1)[-1] or source
-        return f'<a href="{_e(source)}" rel="noreferrer noopener" target="_blank">{_e(name)}</a>'
+        name = source.rstrip("/").rsplit("/", 1)[-1].split("-controller-", 1)[0] or source
+        return f'<a href="{_e(source)}" title="{_e(source)}" rel="noreferrer noopener" target="_blank">{_e(name)}</a>'
     return f"<span>{_e(source)}</span>"
 
 
@@ -81,7 +82,8 @@ def _summary_section(document: Mapping[str, Any]) -> str:
 def _rollup_table(title: str, key: str, groups: Mapping[str, Any]) -> str:
     rows = "".join(
         f"<tr><td class=\"mono\">{_e(name)}</td><td>{_badge(group['outcome'])}</td><td>"
-        + ", ".join(f"{int(n)} {_e(display(label))}" for label, n in (group.get("counts") or {}).items() if n)
+        + ", ".join(f"{int(n)} {_e(display(label))}"
+                    for label, n in sorted((group.get("counts") or {}).items(), key=lambda kv: -rank(kv[0])) if n)
         + "</td></tr>"
         for name, group in groups.items())
     return (f'<div id="rollup-{_e(key)}"><h3>{_e(title)}</h3><table><thead><tr><th>{_e(key.rstrip("s"))}</th>'
