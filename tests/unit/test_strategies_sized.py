@@ -117,3 +117,22 @@ def test_streamed_body_arguments_are_checked() -> None:
         streamed_body(-1)
     with pytest.raises(InvalidArgument, match="pattern"):
         streamed_body(10, pattern=b"")
+
+
+def test_httpx_sends_the_body_with_its_exact_length_and_can_resend_it() -> None:
+    import httpx
+
+    seen: list[tuple[str | None, str | None, int]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        data = b"".join(request.stream)  # type: ignore[union-attr]
+        seen.append((request.headers.get("content-length"), request.headers.get("transfer-encoding"), len(data)))
+        return httpx.Response(413 if len(seen) == 1 else 201)
+
+    body = sized_upload_body(300_000)
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+        for _ in range(2):  # a retry re-iterates the same body object
+            client.post("http://127.0.0.1:9/v1/ingest/uploads", content=body, headers=body.headers())
+        client.post("http://127.0.0.1:9/v1/ingest/uploads", content=body, headers=body.headers(chunked=True))
+    assert seen[:2] == [("300000", None, 300_000)] * 2
+    assert seen[2] == (None, "chunked", 300_000)
