@@ -38,6 +38,14 @@ class FilenameCategory(enum.Enum):
 
 
 _REQUIREMENT = {Level.MUST: "round-trip", Level.SHOULD: "strip directories", Level.INFO: "record"}
+_REQUIREMENT_IDS = {
+    FilenameCategory.LATIN1: "NAME-LAT1-001",
+    FilenameCategory.PATH: "NAME-PATH-001",
+    FilenameCategory.UTF8: "NAME-UTF8-001",
+    FilenameCategory.RFC5987: "NAME-5987-001",
+    FilenameCategory.BACKSLASH: "NAME-ESC-001",
+    FilenameCategory.PERCENT: "NAME-ESC-001",
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,16 @@ class SampleFilename:
     level: Level
     expected_back: str | None
     description: str
+
+    @property
+    def requirement_id(self) -> str | None:
+        """The catalogue requirement (spec/requirements.yaml) this name exercises; ``None`` for very long
+        names, which no requirement covers (their answer is only recorded)."""
+        if self.category is FilenameCategory.ASCII_SPECIALS or (
+            self.category is FilenameCategory.LONG and self.level is Level.MUST
+        ):
+            return "NAME-QUOTE-001" if '"' in self.text else "NAME-ASCII-001"
+        return _REQUIREMENT_IDS.get(self.category)
 
     @property
     def requirement(self) -> str:

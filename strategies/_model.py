@@ -235,9 +235,9 @@ class SampleFile:
         - corrupt, truncated or empty: refused with 400 or rejected (any code), never processed;
         - unsupported: refused with 400 or rejected with ERR_UNSUPPORTED_FILE_FORMAT;
         - mislabelled valid bytes: INFO, so any final verdict;
-        - valid under an extension the operation accepts: processed; under one it refuses: treated as
-          unsupported; under a PROFILE extension (``tif_accepted``, ``by_url_accepts_zip``, ``None`` =
-          default) either answer;
+        - valid under an extension the operation accepts: processed; under one it refuses (a ZIP on
+          single): refused with 400 or rejected with any code (UPL-FMT-004); under a PROFILE extension
+          (``tif_accepted``, ``by_url_accepts_zip``, ``None`` = default) either answer;
         - a valid ZIP without any entry of an allowed type (empty, or only nested ZIPs): the docs
           are silent, so any final verdict;
         - hostile ZIP: never 5xx; a damaged central directory is a corrupt file; otherwise any verdict
@@ -257,13 +257,40 @@ class SampleFile:
                 return _REFUSED_OR_REJECTED
             return _ANY_FINAL
         if support is Support.NO:
-            return _UNSUPPORTED
+            return _REFUSED_OR_REJECTED
         accepted = frozenset({Outcome.ACCEPTED_PROCESSED})
         if self.format is FileFormat.ZIP and not any(_core_name(name) for name in self.entries):
             accepted = _ANY_FINAL
         if support is Support.EITHER:
-            accepted |= _UNSUPPORTED
+            accepted |= _REFUSED_OR_REJECTED
         return accepted
+
+    def requirement_ids(self, operation: Operation) -> tuple[str, ...]:
+        """Catalogue requirements (spec/requirements.yaml) that sending this file to ``operation`` exercises."""
+        by_kind = {
+            FileKind.CORRUPT: ("UPL-CORRUPT-001",),
+            FileKind.EMPTY: ("UPL-CORRUPT-001",),
+            FileKind.UNSUPPORTED: ("UPL-UNSUP-001",),
+            FileKind.MISLABELLED: ("UPL-EXT-001",),
+        }
+        if self.kind in by_kind:
+            return by_kind[self.kind]
+        if self.kind is FileKind.HOSTILE_ZIP:
+            escapes = self.hazard in (ZipHazard.TRAVERSAL, ZipHazard.ABSOLUTE_PATH)
+            return ("ZIP-HOST-001", "ZIP-HOST-002") if escapes else ("ZIP-HOST-001",)
+        ext = self.extension.lower()
+        by_url = operation in (Operation.UPLOAD_BY_URL, Operation.UPLOAD_SINGLE_URL)
+        if ext == "zip":
+            return {
+                Operation.UPLOAD_FILES: ("UPL-FMT-002", "ZIP-ACCEPT-001", "ZIP-BOMB-001"),
+                Operation.UPLOAD_SINGLE: ("UPL-FMT-004",),
+                Operation.UPLOAD_BY_URL: ("UPL-ZIPURL-001",),
+            }.get(operation, ())
+        if operation is Operation.UPLOAD_SINGLE:
+            return ("UPL-FMT-003",)
+        if ext == "tif":
+            return ("UPL-TIF-001",)
+        return ("URL-OK-001",) if by_url else ("UPL-FMT-001",)
 
     def __repr__(self) -> str:
         extra = f", hazard={self.hazard.value}" if self.hazard else ""

@@ -141,3 +141,25 @@ def test_quoted_refuses_line_breaks_and_filenames_checks_its_arguments() -> None
         filenames(extension=".pdf")
     with pytest.raises(InvalidArgument, match="categories"):
         filenames(categories=["latin1"])  # type: ignore[list-item]
+
+
+def test_requirement_ids_exist_in_the_catalogue_with_the_same_level() -> None:
+    import yaml
+
+    from ingest_conformance.spec import REQUIREMENTS_PATH
+
+    catalogue = yaml.safe_load(REQUIREMENTS_PATH.read_text(encoding="utf-8"))
+    levels = {item["id"]: item["level"] for item in catalogue["requirements"]}
+    seen: set[str] = set()
+
+    @examples(300)
+    @given(filenames())
+    def check(name: SampleFilename) -> None:
+        if name.requirement_id is None:
+            assert name.category is FilenameCategory.LONG and name.level is Level.INFO
+            return
+        assert levels[name.requirement_id] == name.level.value
+        seen.add(name.requirement_id)
+
+    check()
+    assert seen == {key for key in levels if key.startswith("NAME-")}

@@ -143,7 +143,8 @@ def _valid(extension: str, fmt: FileFormat, entries: tuple[str, ...] = ()) -> Sa
 
 PROCESSED = {Outcome.ACCEPTED_PROCESSED}
 UNSUPPORTED = {Outcome.REFUSED_400, Outcome.REJECTED_UNSUPPORTED}
-EITHER = PROCESSED | UNSUPPORTED
+NOT_ACCEPTED = {Outcome.REFUSED_400, Outcome.REJECTED_ANY}
+EITHER = PROCESSED | NOT_ACCEPTED
 
 
 @pytest.mark.parametrize(
@@ -155,8 +156,8 @@ EITHER = PROCESSED | UNSUPPORTED
         ("tif", FileFormat.TIFF, Operation.UPLOAD_SINGLE, PROCESSED),
         ("tif", FileFormat.TIFF, Operation.UPLOAD_FILES, EITHER),
         ("zip", FileFormat.ZIP, Operation.UPLOAD_FILES, PROCESSED),
-        ("zip", FileFormat.ZIP, Operation.UPLOAD_SINGLE, UNSUPPORTED),
-        ("zip", FileFormat.ZIP, Operation.UPLOAD_SINGLE_URL, UNSUPPORTED),
+        ("zip", FileFormat.ZIP, Operation.UPLOAD_SINGLE, NOT_ACCEPTED),
+        ("zip", FileFormat.ZIP, Operation.UPLOAD_SINGLE_URL, NOT_ACCEPTED),
         ("zip", FileFormat.ZIP, Operation.UPLOAD_BY_URL, EITHER),
     ],
 )
@@ -170,9 +171,9 @@ def test_allowed_outcomes_follow_decisions(
 def test_profile_choices_narrow_the_either_cases() -> None:
     tif = _valid("tif", FileFormat.TIFF)
     assert tif.allowed_outcomes(Operation.UPLOAD_FILES, tif_accepted=True) == PROCESSED
-    assert tif.allowed_outcomes(Operation.UPLOAD_FILES, tif_accepted=False) == UNSUPPORTED
+    assert tif.allowed_outcomes(Operation.UPLOAD_FILES, tif_accepted=False) == NOT_ACCEPTED
     archive = _valid("zip", FileFormat.ZIP, ("a.pdf",))
-    assert archive.allowed_outcomes(Operation.UPLOAD_BY_URL, by_url_accepts_zip=False) == UNSUPPORTED
+    assert archive.allowed_outcomes(Operation.UPLOAD_BY_URL, by_url_accepts_zip=False) == NOT_ACCEPTED
     empty = _valid("zip", FileFormat.ZIP, ())
     assert empty.allowed_outcomes(Operation.UPLOAD_FILES) == {
         Outcome.ACCEPTED_PROCESSED,
@@ -250,3 +251,23 @@ def test_strict_reader_catches_a_flipped_byte() -> None:
     data[40] ^= 0xFF  # inside the tEXt chunk: the CRC no longer matches
     with pytest.raises(StrictReadError, match="CRC"):
         strict_open(FileFormat.PNG, bytes(data))
+
+
+def test_requirement_ids_exist_in_the_catalogue() -> None:
+    import yaml
+
+    from ingest_conformance.spec import REQUIREMENTS_PATH
+
+    known = {item["id"] for item in yaml.safe_load(REQUIREMENTS_PATH.read_text(encoding="utf-8"))["requirements"]}
+    seen: set[str] = set()
+
+    @examples(150)
+    @given(sample_files())
+    def check(sample: SampleFile) -> None:
+        for operation in Operation:
+            ids = sample.requirement_ids(operation)
+            assert set(ids) <= known, ids
+            seen.update(ids)
+
+    check()
+    assert {"UPL-CORRUPT-001", "UPL-UNSUP-001", "UPL-EXT-001", "ZIP-HOST-002", "UPL-FMT-004"} <= seen
