@@ -20,8 +20,9 @@ What :func:`register_schemathesis_strategies` adds, all process-wide and idempot
    ``filename="invoice-1a2b3c4d.pdf"`` with its own Content-Type; bodies without one are untouched.
 
 Limits: the hook only sees bodies schemathesis generated (an explicit ``case.body`` set by a test
-keeps its values); ``case.as_curl_command()`` renders schemathesis' view, while
-``MultipartBody.curl_command`` renders our exact bytes.
+keeps its values); ``case.as_curl_command()`` renders the body with ``-d $'...'`` and decodes binary
+bytes lossily (PDF/image bytes become U+FFFD), so it cannot replay a file upload, while
+``MultipartBody.curl_command`` writes our exact bytes to a file for ``--data-binary @file``.
 """
 
 from __future__ import annotations
