@@ -36,11 +36,12 @@ class BodyLimitMiddleware:
             await self._refuse(receive, send, drain=not expects_continue)
             return
 
-        state = {"seen": 0, "over": False, "started": False}
+        state = {"seen": 0, "over": False, "started": False, "ended": False}
 
         async def counted_receive() -> Message:
             message = await receive()
             if message["type"] == "http.request":
+                state["ended"] = not message.get("more_body", False)
                 state["seen"] += len(message.get("body", b""))
                 if state["seen"] > limit:
                     state["over"] = True
@@ -56,11 +57,13 @@ class BodyLimitMiddleware:
 
         await self.app(scope, counted_receive, guarded_send)
         if state["over"] and not state["started"]:
-            await self._refuse(receive, send, drain=True)
+            # If the chunk that crossed the limit was the last one, there is nothing left to drain
+            # (and waiting for more would hang until the drain deadline).
+            await self._refuse(receive, send, drain=not state["ended"], ended=bool(state["ended"]))
 
-    async def _refuse(self, receive: Receive, send: Send, *, drain: bool) -> None:
+    async def _refuse(self, receive: Receive, send: Send, *, drain: bool, ended: bool = False) -> None:
         message = f"request body is larger than the limit of {self.settings.max_request_bytes} bytes"
-        finished = False
+        finished = ended
         if drain and self.settings.oversize_mode == "drain":
             finished = await self._drain(receive)
         # Keep the connection only when the whole body was consumed; otherwise say we close it.

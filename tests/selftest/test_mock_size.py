@@ -77,6 +77,18 @@ def test_chunked_valid_form_over_the_limit_gets_413(client: httpx.Client) -> Non
     assert_json_error(response, 413)
 
 
+def test_limit_crossed_by_the_last_chunk_is_answered_at_once(mock: RunningMock) -> None:
+    """The whole chunked body arrives at once, so the chunk over the limit is also the last one:
+    there is nothing left to drain, and the 413 must not wait for more."""
+    payload = b"q" * (SMALL_LIMIT + 1000)
+    chunked = b"%x\r\n" % len(payload) + payload + b"\r\n0\r\n\r\n"
+    with rawsock.connect(mock.base_url) as sock:
+        sock.sendall(rawsock.request_head("POST", UPLOADS, _oversize_headers()) + chunked)
+        started = time.monotonic()
+        status, _, _ = rawsock.read_response(sock, timeout=10)
+    assert status == 413 and time.monotonic() - started < 5
+
+
 def test_allowed_file_under_the_limit_is_accepted(client: httpx.Client) -> None:
     near = samples.noisy_png(SMALL_LIMIT - 4096)
     response = client.post(UPLOADS, files=[("files", ("near-limit.png", near))])
