@@ -10,6 +10,7 @@ check messages. Used by tests/unit/test_report_*.py and tests/selftest/test_repo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
@@ -33,12 +34,11 @@ LATIN1_BODY = (b'--b\r\nContent-Disposition: form-data; name="files"; filename="
                b"Content-Type: application/pdf\r\n\r\n%PDF-1.4 tiny\r\n--b--\r\n")
 SEED = 424242
 
-# (requirement, outcome, test) of the sample; every outcome of the result model appears.
 TEST = "tests/contract/test_sample.py::"
 
 
 def _exchange(method: str, url: str, headers: list[tuple[str, str]], body: bytes | None, *, status: int | None,
-              response_headers: list[tuple[str, str]] = (), response_body: bytes = b"", error: str | None = None,
+              response_headers: Sequence[tuple[str, str]] = (), response_body: bytes = b"", error: str | None = None,
               note: str = "", streamed_size: int | None = None) -> Exchange:
     ex = Exchange.for_request(method, url, headers, body, streamed_size=streamed_size,
                               streamed_sha256="ab" * 32 if streamed_size else "")
@@ -97,8 +97,11 @@ def sample_results() -> RunResults:
     results = RunResults(seed=SEED, config={}, started_at=1_790_000_000.0, finished_at=1_790_000_042.0)
     catalogue = load_catalogue()
 
-    def add(rid: str, outcome: Outcome, test: str, exchanges: list[Exchange] = (), **text: str) -> None:
-        results.add(CheckRecord(rid, str(catalogue[rid].level), outcome, TEST + test, **text), exchanges)
+    def add(rid: str, outcome: Outcome, test: str, exchanges: Sequence[Exchange] = (), *, message: str = "",
+            received: str = "", documented: str = "") -> None:
+        record = CheckRecord(rid, str(catalogue[rid].level), outcome, TEST + test, message=message,
+                             received=received, documented=documented)
+        results.add(record, exchanges)
 
     add("RESP-GET-001", Outcome.PASS, "test_get_file", [ex["query"]])
     add("ERR-5XX-001", Outcome.PASS, "test_get_file", [ex["query"]])
@@ -117,7 +120,7 @@ def sample_results() -> RunResults:
     add("AUTH-BAD-001", Outcome.STALE, "*", message="listed as expected failure but held: sandbox bug #12")
     add("ISO-FILE-001", Outcome.SKIP, "test_cross_environment",
         message="no second environment configured (--second-api-key)")
-    add("SIZE-413-002", Outcome.ERROR, "test_streamed_oversize", [ex["reset"]],
+    add("SIZE-413-002", Outcome.ERROR, "test_streamed_oversize", [ex["large"], ex["reset"]],
         message=f"harness error: ConnectionResetError: reset while streaming with {SECOND_KEY}")
     add("SIZE-413-001", Outcome.PASS, "test_oversize_content_length", [ex["large"]])
     results.harness_errors.append(f"cleanup failed: DELETE refused for token {ACCESS_TOKEN}")

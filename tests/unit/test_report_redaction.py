@@ -1,0 +1,96 @@
+"""No credential in any output: every artifact of a run full of secrets is written and scanned.
+
+The sample run carries the secrets in credential headers, URL queries (plain and percent-encoded),
+request and response bodies (text and binary), the curl lines, the config, transport errors,
+harness errors and check messages. The scanner's own reach is proven first, on planted leaks.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
+from report_sample import API_KEY, SECRETS, SEED, sample_config, sample_document, sample_exchanges, sample_results
+
+from ingest_conformance.catalogue import load_catalogue
+from ingest_conformance.client import Credentials
+from ingest_conformance.expected import ExpectedFailures
+from ingest_conformance.reporting import render_console, scan_for_secrets, summary_lines, write_reports, write_results
+from ingest_conformance.reporting.redaction import safe_curl
+from ingest_conformance.schema import OpenAPIDocument
+from ingest_conformance.specfile import load_openapi
+from ingest_conformance.suite import Suite
+
+pytestmark = pytest.mark.unit
+
+
+def _plant(tmp_path: Path, name: str, content: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize("encode", [
+    pytest.param(lambda s: s, id="plain"),
+    pytest.param(lambda s: html.escape(s), id="html"),
+    pytest.param(lambda s: json.dumps(s, ensure_ascii=True).replace("<", "\\u003c").replace("&", "\\u0026"), id="json"),
+    pytest.param(lambda s: quote(s, safe=""), id="percent"),
+    pytest.param(lambda s: quote_plus(s), id="percent-plus"),
+    pytest.param(lambda s: "\x1b[1m" + s[:5] + "\x1b[0m\x1b[31m" + s[5:] + "\x1b[0m", id="ansi-split"),
+    pytest.param(lambda s: s[:9] + "\n│ " + s[9:], id="wrapped"),
+    *[pytest.param(lambda s, pad=pad: base64.b64encode(b"x" * pad + s.encode() + b"tail").decode(), id=f"base64+{pad}")
+      for pad in range(3)],
+    pytest.param(lambda s: base64.urlsafe_b64encode(b"--" + s.encode()).decode().rstrip("="), id="base64url"),
+])
+def test_scanner_finds_each_encoding_of_a_leak(tmp_path: Path, encode: object) -> None:
+    assert callable(encode)
+    path = _plant(tmp_path, "leak.txt", f"before {encode(API_KEY)} after".encode())
+    findings = scan_for_secrets([path], SECRETS)
+    assert [f.secret_index for f in findings] == [0]
+    assert API_KEY not in str(findings[0])  # a finding names the secret by position only
+
+
+def test_scanner_is_quiet_on_clean_files(tmp_path: Path) -> None:
+    path = _plant(tmp_path, "clean.txt", b"x-api-key: ***\n" + base64.b64encode(b"nothing to see " * 20))
+    assert scan_for_secrets([path], SECRETS) == []
+
+
+def test_the_sample_really_holds_every_secret(tmp_path: Path) -> None:
+    """The redaction test below would prove nothing if the secrets were never in the input."""
+    raw = b"\n".join(
+        b"%r %r %r %r %r" % (ex.url, ex.request_headers, ex.request_body, ex.response_body, ex.error)
+        for ex in sample_exchanges().values())
+    records = "\n".join(f"{r.message} {r.received}" for r in sample_results().records)
+    path = _plant(tmp_path, "raw.txt", raw + records.encode() + repr(sample_results().harness_errors).encode())
+    assert sorted({f.secret_index for f in scan_for_secrets([path], SECRETS)}) == [0, 1, 2, 3]
+
+
+def test_no_artifact_of_a_run_holds_a_secret(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = sample_document()
+    written = write_reports(document, tmp_path / "reports", ["json", "junit", "html", "console"])
+    (tmp_path / "console-color.txt").write_text(render_console(document, color=True), encoding="utf-8")
+    config = replace(sample_config(), report_dir=tmp_path / "run")
+    suite = Suite(config=config, catalogue=load_catalogue(), spec=OpenAPIDocument(load_openapi()),
+                  expected=ExpectedFailures(), results=sample_results(), base_url=config.target_url or "",
+                  credentials=Credentials(config.api_key, config.access_token), run_tag="ic-test", seed=SEED)
+    write_results(suite)
+    print("\n".join(summary_lines(suite)))
+    (tmp_path / "summary.txt").write_text(capsys.readouterr().out, encoding="utf-8")
+    paths = [*written.values(), *(tmp_path / "run").iterdir(), tmp_path / "console-color.txt", tmp_path / "summary.txt"]
+    assert len(paths) == 9
+    assert [str(f) for f in scan_for_secrets(paths, SECRETS)] == []
+    assert "***" in written["json"].read_text(encoding="utf-8")  # redacted, not dropped
+
+
+def test_curl_lines_drop_secrets_from_body_bytes() -> None:
+    """Exchange.curl carries the body as base64; a key inside the body must not survive there either."""
+    by_url = sample_exchanges()["binary"]
+    assert SECRETS[2].encode() in (by_url.request_body or b"")
+    line = safe_curl(by_url, SECRETS)
+    encoded = line.split()[2]
+    assert SECRETS[2].encode() not in base64.b64decode(encoded) and b"***" in base64.b64decode(encoded)
