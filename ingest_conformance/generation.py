@@ -52,3 +52,10 @@ def one_example(suite: Suite, strategy: st.SearchStrategy[T], *, salt: int = 0) 
 
     for_examples(suite, strategy, keep, quick=1, standard=1, full=1, salt=salt)
     return found[0]
+
+
+def salt_of(*parts: object) -> int:
+    """A stable salt from names (Python's hash() of a str changes between processes)."""
+    import zlib
+
+    return zlib.crc32("|".join(str(p) for p in parts).encode("utf-8"))
