@@ -80,7 +80,8 @@ class Verdict:
             self._record(rid, Outcome.XFAIL, ex, message=f"expected failure: {entry.reason}",
                          received=failure.received, documented=failure.documented)
             return
-        if level == "MUST":
+        # A PROFILE requirement binds once the profile declares a choice: breaking it is a failure.
+        if level in ("MUST", "PROFILE"):
             self._record(rid, Outcome.FAIL, ex, message=failure.message, received=failure.received,
                          documented=failure.documented)
             raise failure

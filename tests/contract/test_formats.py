@@ -38,11 +38,9 @@ SINGLE_CASES = ["pdf", "jpeg", "jpg", "png", "tiff", "tif"]
 @pytest.mark.parametrize(("ext", "rid"), UPLOAD_CASES, ids=[e for e, _ in UPLOAD_CASES])
 def test_uploads_accept_each_allowed_type(client: TargetClient, verdict: Verdict, suite: Suite, ext: str,
                                           rid: str) -> None:
-    # For .tif the sample's allowed outcomes follow profile uploads_accept_tif (either answer when unset),
-    # so the judgement is UPL-FMT-001's "accepts what it must", with the profile deciding what "must" is.
+    # For .tif the sample's allowed outcomes follow profile uploads_accept_tif (either answer when unset).
     sample = one_example(suite, by_extension(ext), salt=salt_of(ext))
-    judge_sample(verdict, client, suite, sample, "UPL-FMT-001" if rid == "UPL-TIF-001" else rid,
-                 operation=s.Operation.UPLOAD_FILES)
+    judge_sample(verdict, client, suite, sample, rid, operation=s.Operation.UPLOAD_FILES)
 
 
 @pytest.mark.requirement("UPL-FMT-003", *LIFECYCLE)
