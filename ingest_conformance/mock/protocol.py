@@ -53,7 +53,7 @@ class MockHttpProtocol(HttpToolsProtocol):
         self._in_headers = True  # whatever comes next is the next request's head
 
     def send_400_response(self, msg: str) -> None:
-        self._refuse(400, f"invalid HTTP request: {msg}")
+        self._refuse(400, "invalid HTTP request: the request line, a header or the body framing is malformed")
 
     def _refuse(self, status: int, message: str) -> None:
         self._refused = True

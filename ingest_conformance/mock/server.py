@@ -29,7 +29,7 @@ STOP_TIMEOUT = 15.0
 def _config(settings: MockSettings) -> uvicorn.Config:
     return uvicorn.Config(
         create_app(settings), http=protocol_class(settings.max_header_bytes), lifespan="on",
-        log_config=None, access_log=False, log_level="warning", server_header=False,
+        log_config=None, access_log=False, log_level="error", server_header=False,
         timeout_keep_alive=5, timeout_graceful_shutdown=5,
     )
 
