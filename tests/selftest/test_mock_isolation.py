@@ -16,7 +16,8 @@ ALLOWED = {"ingest_conformance", "ingest_conformance.spec"}
 def test_mock_imports_nothing_of_the_suite() -> None:
     code = (
         "import sys, pkgutil, importlib, ingest_conformance.mock as m\n"
-        "for info in pkgutil.iter_modules(m.__path__): importlib.import_module(f'ingest_conformance.mock.{info.name}')\n"
+        "for info in pkgutil.iter_modules(m.__path__):\n"
+        "    importlib.import_module(f'ingest_conformance.mock.{info.name}')\n"
         "m.server.create_app(m.MockSettings())\n"
         "print('\\n'.join(n for n in sys.modules if n.startswith('ingest_conformance')))\n"
     )
