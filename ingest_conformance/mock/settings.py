@@ -80,7 +80,7 @@ class MockSettings:
     rate_limit_burst: int = 0
     """If > 0, the (N+1)-th request within one second gets 429 with Retry-After: 1. 0 = off."""
     max_stored_imports: int = 10_000
-    """The in-memory store forgets the oldest imports past this many (bounds memory)."""
+    """The in-memory store forgets the oldest finished imports past this many (bounds memory)."""
     quiet: bool = False
     """No per-request log line on stderr."""
 

@@ -103,11 +103,24 @@ class Store:
                               datetime.now(UTC), next(self._sequence), client_data)
         with self._lock:
             self._imports[record.id] = record
-            while len(self._imports) > self._max_imports:
-                _, oldest = self._imports.popitem(last=False)
-                for file_id in oldest.file_ids:
-                    self._files.pop(file_id, None)
+            self._evict()
         return record.id
+
+    def _evict(self) -> None:
+        """Forget the oldest *finished* imports past the cap (a soft cap: an import still being
+        uploaded or processed is never dropped under its workers). Called with the lock held."""
+        excess = len(self._imports) - self._max_imports
+        if excess <= 0:
+            return
+        for imp in list(self._imports.values()):
+            files = [self._files[f] for f in imp.file_ids if f in self._files]
+            if files and all(f.status in TERMINAL for f in files):
+                del self._imports[imp.id]
+                for file_id in imp.file_ids:
+                    self._files.pop(file_id, None)
+                excess -= 1
+                if excess <= 0:
+                    return
 
     def create_file(self, import_id: str, filename: str, *, compressed: bool, mime_type: str | None,
                     company_id: str | None, client_data: dict[str, Any] | None,
@@ -115,7 +128,7 @@ class Store:
         """Register a `pending` file under an import; readable at once (read-your-writes)."""
         with self._lock:
             imp = self._imports.get(import_id)
-            if imp is None:  # evicted while its upload was still being expanded
+            if imp is None:  # cannot happen for an unfinished import (see _evict); kept as a guard
                 raise KeyError(import_id)
             record = FileRecord(
                 id=new_id(), account_id=imp.account_id, environment_id=imp.environment_id,

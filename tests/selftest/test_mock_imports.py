@@ -9,7 +9,7 @@ from ingest_conformance.mock import run_mock
 
 from . import samples
 from .conftest import fast
-from .helpers import KEY_A, upload
+from .helpers import KEY_A, upload, wait_for_import
 
 pytestmark = pytest.mark.selftest
 
@@ -54,3 +54,18 @@ def test_get_import_lists_every_file_of_the_upload(client: httpx.Client) -> None
     imported = client.get(f"/v1/ingest/imports/{answer['importId']}").json()
     assert [f["id"] for f in imported["files"]] == [f["id"] for f in answer["files"]]
     assert imported["providerInfo"] is None
+
+
+def test_the_store_forgets_the_oldest_finished_imports_past_its_cap() -> None:
+    with run_mock(fast(max_stored_imports=3)) as mock, \
+            httpx.Client(base_url=mock.base_url, headers={"x-api-key": KEY_A}) as c:
+        answers = []
+        for i in range(5):
+            answers.append(upload(c, [(f"cap{i}.pdf", samples.pdf())]))
+            wait_for_import(c, answers[-1]["importId"])
+        upload(c, [("last.pdf", samples.pdf())])
+        listed = c.get("/v1/ingest/imports", params={"limit": 15}).json()
+        assert listed["count"] == 3
+        assert c.get(f"/v1/ingest/imports/{answers[0]['importId']}").status_code == 404
+        assert c.get(f"/v1/ingest/files/{answers[0]['files'][0]['id']}").status_code == 404
+        assert c.get(f"/v1/ingest/imports/{answers[-1]['importId']}").status_code == 200
