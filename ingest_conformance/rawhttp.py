@@ -115,6 +115,9 @@ def _read(sock: socket.socket, conn: h11.Connection, result: ProbeResult, body_p
     except OSError as exc:
         result.error = (result.error + "; " if result.error else "") + f"read failed: {_errname(exc)}"
         return True
+    if not data and result.status is None:
+        result.error = (result.error + "; " if result.error else "") + "connection closed with no answer"
+        return True
     conn.receive_data(data)
     while True:
         try:
