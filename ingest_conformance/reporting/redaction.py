@@ -19,12 +19,24 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from ingest_conformance.exchange import REDACTED, Exchange
 
-__all__ = ["Finding", "redact_document", "redact_exchange", "safe_curl", "scan_for_secrets", "secret_forms"]
+if TYPE_CHECKING:
+    import pytest
+
+__all__ = [
+    "Finding",
+    "redact_document",
+    "redact_exchange",
+    "redact_test_report",
+    "redact_text",
+    "safe_curl",
+    "scan_for_secrets",
+    "secret_forms",
+]
 
 
 def secret_forms(secrets: Iterable[str]) -> list[str]:
@@ -88,6 +100,26 @@ def safe_curl(exchange: Exchange, secrets: Iterable[str]) -> str:
 def redact_document(document: dict[str, Any], secrets: Iterable[str]) -> dict[str, Any]:
     """A copy of the whole results document with every secret form replaced by '***'."""
     return dict(redact_value(document, secret_forms(secrets)))
+
+
+def redact_test_report(report: pytest.TestReport, secrets: Iterable[str]) -> None:
+    """Redact what pytest itself prints for a test, in place: the failure text and every section.
+
+    A `RequirementFailure` quotes what the target sent (which may echo a key); sections hold the
+    captured output and the plugin's reproduction lines. The failure text becomes plain text only
+    when it holds a secret, so pytest keeps its own formatting otherwise.
+    """
+    forms = secret_forms(secrets)
+    if not forms:
+        return
+    if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason), a shape pytest relies on
+        path, line, reason = report.longrepr
+        report.longrepr = (path, line, redact_text(reason, forms))
+    elif report.longrepr is not None:
+        text = str(report.longrepr)
+        if any(form in text for form in forms):
+            report.longrepr = redact_text(text, forms)
+    report.sections = [(title, redact_text(body, forms)) for title, body in report.sections]
 
 
 # -- the scanner ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from ingest_conformance.catalogue import load_catalogue
 from ingest_conformance.client import Credentials
 from ingest_conformance.expected import ExpectedFailures
 from ingest_conformance.reporting import render_console, scan_for_secrets, summary_lines, write_reports, write_results
-from ingest_conformance.reporting.redaction import safe_curl
+from ingest_conformance.reporting.redaction import redact_test_report, safe_curl
 from ingest_conformance.schema import OpenAPIDocument
 from ingest_conformance.specfile import load_openapi
 from ingest_conformance.suite import Suite
@@ -94,3 +94,22 @@ def test_curl_lines_drop_secrets_from_body_bytes() -> None:
     line = safe_curl(by_url, SECRETS)
     encoded = line.split()[2]
     assert SECRETS[2].encode() not in base64.b64decode(encoded) and b"***" in base64.b64decode(encoded)
+
+
+def test_pytest_reports_are_redacted_in_place() -> None:
+    """What pytest prints for a failed contract test: the failure text and the captured sections."""
+    echoed = f"[ERR-5XX-001] received: 500 {{'message': 'bad key {quote(API_KEY, safe='')}'}}"
+    report = pytest.TestReport("t.py::test", ("t.py", 1, "test"), {}, "failed", echoed, "call",
+                               sections=[("reproduce (seed 1)", f"GET http://h/?k={API_KEY} -> 500"),
+                                         ("Captured stdout call", f"token {SECRETS[1]}")])
+    redact_test_report(report, SECRETS)
+    text = str(report.longrepr) + repr(report.sections)
+    assert "[ERR-5XX-001] received: 500" in text and text.count("***") == 3
+    assert all(secret not in text and quote(secret, safe="") not in text for secret in SECRETS)
+    skipped = pytest.TestReport("t.py::test", ("t.py", 1, "test"), {}, "skipped",
+                                ("t.py", 3, f"Skipped: target refused key {API_KEY}"), "setup")
+    redact_test_report(skipped, SECRETS)
+    assert skipped.longrepr == ("t.py", 3, "Skipped: target refused key ***")  # pytest needs the tuple shape
+    untouched = pytest.TestReport("t.py::test", ("t.py", 1, "test"), {}, "passed", None, "call")
+    redact_test_report(untouched, SECRETS)
+    assert untouched.longrepr is None and untouched.sections == []
