@@ -20,7 +20,8 @@ import httpx
 from ingest_conformance.config import Secret
 from ingest_conformance.exchange import Exchange
 
-Auth = Literal["api_key", "access_token", "second_api_key", "second_access_token", "wrong", "none"]
+Auth = Literal["api_key", "access_token", "second_api_key", "second_access_token", "wrong", "wrong_access_token",
+               "mixed", "none"]
 MAX_RETRY_AFTER_S = 30.0
 MAX_429_RETRIES = 5
 WRONG_CREDENTIAL = "ic-deliberately-wrong-credential-0000"
@@ -42,6 +43,10 @@ class Credentials:
             return {}
         if auth == "wrong":
             return {"x-api-key": WRONG_CREDENTIAL}
+        if auth == "wrong_access_token":
+            return {"x-access-token": WRONG_CREDENTIAL}
+        if auth == "mixed":  # a valid key beside a wrong token (AUTH-MIX-001)
+            return {**self.headers("api_key"), "x-access-token": WRONG_CREDENTIAL}
         secret: Secret | None = getattr(self, auth)
         if secret is None:
             raise LookupError(f"no {auth.replace('_', ' ')} configured")

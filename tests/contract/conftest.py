@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
+from ingest_conformance import strategies as s
 from ingest_conformance.client import TargetClient
 from ingest_conformance.fileserver import FileServer, serve_files
+from ingest_conformance.generation import one_example, salt_of
+from ingest_conformance.strategies import MultipartBody, Part
 from ingest_conformance.suite import Suite
+
+from .uploading import tag_info
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +51,28 @@ def second_environment(suite: Suite) -> str:
     if suite.credentials.second_access_token is not None:
         return "second_access_token"
     pytest.skip("isolation tests need a credential of another environment: --second-api-key")
+
+
+@dataclass(frozen=True)
+class Existing:
+    """A file and its import, uploaded once per run, for tests that need ids that exist."""
+
+    file_id: str
+    import_id: str
+    answer: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def existing(suite: Suite) -> Existing:
+    """Upload one valid PDF with the API key; tests needing existing ids skip if this upload fails."""
+    sample = one_example(suite, s.pdf_files(max_pages=1), salt=salt_of("existing"))
+    body = MultipartBody([Part.file(sample), Part.json("info", tag_info(suite))])
+    with TargetClient(suite.base_url, suite.credentials) as setup:
+        ex = setup.post_multipart("/v1/ingest/uploads", body.to_bytes(), body.content_type,
+                                  note="set-up upload for tests that need existing ids")
+    try:
+        answer = ex.json()
+        return Existing(str(answer["files"][0]["id"]), str(answer["importId"]), answer)
+    except (ValueError, KeyError, IndexError, TypeError):
+        pytest.skip(f"set-up upload of one valid PDF did not succeed ({ex.summary()}); "
+                    "tests needing existing ids are skipped (the upload tests judge why)")
