@@ -101,20 +101,20 @@ class Exchange:
                 parts += ["-H", f'"{name}: {var}"']
                 continue
             parts += ["-H", shlex.quote(f"{name}: {redact_text(value, secrets)}")]
-        prefix = ""
+        prefix = comment = ""
         if self.request_body is not None and self.request_body:
             if len(self.request_body) <= BODY_INLINE_LIMIT:
                 encoded = base64.b64encode(self.request_body).decode("ascii")
                 prefix = f"printf %s {shlex.quote(encoded)} | base64 -d > body.bin && "
                 parts += ["--data-binary", "@body.bin"]
             else:
-                parts += ["--data-binary", "@body.bin",
-                          f"# body of {self.request_body_size} bytes, sha256 {self.request_body_sha256}"]
+                parts += ["--data-binary", "@body.bin"]
+                comment = f"  # body.bin: {self.request_body_size} bytes, sha256 {self.request_body_sha256}"
         elif self.request_body is None and self.request_body_size:
-            parts += ["-H", "'Transfer-Encoding: chunked'", "--data-binary", "@body.bin",
-                      f"# streamed body of {self.request_body_size} bytes"]
+            parts += ["-H", "'Transfer-Encoding: chunked'", "--data-binary", "@body.bin"]
+            comment = f"  # body.bin: the streamed body of {self.request_body_size} bytes"
         parts.append(shlex.quote(redact_text(self.url, secrets)))
-        return prefix + " ".join(parts)
+        return prefix + " ".join(parts) + comment
 
 
 def redact_headers(headers: Iterable[tuple[str, str]], secrets: Iterable[str]) -> list[list[str]]:

@@ -34,7 +34,7 @@ def for_examples(
     @settings(max_examples=example_count(suite, quick=quick, standard=standard, full=full), deadline=None,
               database=None, phases=phases, derandomize=False, print_blob=False,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                     HealthCheck.function_scoped_fixture])
+                                     HealthCheck.function_scoped_fixture, HealthCheck.nested_given])
     @given(strategy)
     def run(example: T) -> None:
         body(example)

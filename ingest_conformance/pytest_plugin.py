@@ -18,6 +18,7 @@ from ingest_conformance import options
 from ingest_conformance.checks import RequirementFailure
 from ingest_conformance.client import TargetClient, TargetUnreachable, new_http_client
 from ingest_conformance.config import LEVELS, ConfigError, TargetConfig, load_config, parse_set_option
+from ingest_conformance.reporting.redaction import redact_test_report, safe_curl
 from ingest_conformance.results import CheckRecord, Outcome
 from ingest_conformance.suite import Suite
 from ingest_conformance.verdict import Verdict
@@ -165,10 +166,12 @@ def pytest_runtest_makereport(
                                               message=f"harness error: {type(exc).__name__}: {exc}"))
         if v is not None and v.exchanges:
             secrets = suite.config.secrets()
-            evidence = "\n".join(f"{ex.summary()}\n  {ex.curl(secrets)}" for ex in v.exchanges[-3:])
+            evidence = "\n".join(f"{ex.summary()}\n  {safe_curl(ex, secrets)}" for ex in v.exchanges[-3:])
             report.sections.append((f"reproduce (seed {suite.seed})", evidence))
     if v is not None and v.warnings and call.when == "call":
         report.sections.append(("SHOULD warnings", "\n".join(v.warnings)))
+    # pytest prints failure text and captured output itself: keep credentials out of those too.
+    redact_test_report(report, suite.config.secrets())
     return report
 
 
