@@ -76,7 +76,7 @@ def test_by_url_info_that_is_not_an_object_is_400(client: TargetClient, verdict:
                                                   request: pytest.FixtureRequest, info: str) -> None:
     pdf = _pdf(suite)
     url = request.getfixturevalue("file_server").add(pdf.filename, pdf.content, pdf.mime_type)
-    body = ('{"files": [{"url": %s}], "info": %s}' % (json.dumps(url), info)).encode()
+    body = f'{{"files": [{{"url": {json.dumps(url)}}}], "info": {info}}}'.encode()
     ex = client.send("POST", BY_URL, content=body, headers={"content-type": "application/json"}, note=f"info={info}")
     verdict.answered(ex, "uploadByUrl")
     verdict.status_in("VAL-INFO-001", ex, {400}, "400 when `info` is not a JSON object")
@@ -116,8 +116,8 @@ def test_choices_the_docs_leave_open_are_recorded(client: TargetClient, verdict:
 MALFORMED = {
     "no-boundary-param": ("multipart/form-data",
                           b"--x\r\nContent-Disposition: form-data; name=\"files\"\r\n\r\nx\r\n--x--"),
-    "wrong-boundary": ("multipart/form-data; boundary=other", b"--x\r\nContent-Disposition: form-data; name=\"info\"\r\n"
-                                                             b"\r\n{}\r\n--x--\r\n"),
+    "wrong-boundary": ("multipart/form-data; boundary=other",
+                       b"--x\r\nContent-Disposition: form-data; name=\"info\"\r\n\r\n{}\r\n--x--\r\n"),
     "truncated": ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data; name=\"files\"; "
                                                     b"filename=\"a.pdf\"\r\n\r\n%PDF-1."),
     "garbage": ("multipart/form-data; boundary=x", bytes(range(256)) * 4),
