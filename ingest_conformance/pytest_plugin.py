@@ -168,6 +168,8 @@ def pytest_runtest_makereport(
             secrets = suite.config.secrets()
             evidence = "\n".join(f"{ex.summary()}\n  {safe_curl(ex, secrets)}" for ex in v.exchanges[-3:])
             report.sections.append((f"reproduce (seed {suite.seed})", evidence))
+    if v is not None and call.when == "call":
+        v.judge_rate_limits()
     if v is not None and v.warnings and call.when == "call":
         report.sections.append(("SHOULD warnings", "\n".join(v.warnings)))
     # pytest prints failure text and captured output itself: keep credentials out of those too.

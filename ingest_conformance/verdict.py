@@ -66,6 +66,17 @@ class Verdict:
                      documented=documented or f"status in {allowed}", exchange=exchange,
                      message=message or f"unexpected status for {exchange.method} {exchange.url}")
 
+    def judge_rate_limits(self) -> None:
+        """RATE-429-001/002 over every 429 this test met (the client waited and retried each)."""
+        for ex in self.exchanges:
+            if ex.status != 429:
+                continue
+            retry_after = ex.header("retry-after")
+            self.observe("RATE-429-001", f"429 on {ex.method} {ex.url}; waited {retry_after or '1 (default)'} s "
+                                         "and retried", ex)
+            self.require("RATE-429-002", retry_after is not None and retry_after.strip().isdigit(), exchange=ex,
+                         received=f"Retry-After: {retry_after!r}", documented="a 429 carries Retry-After in seconds")
+
     def observe(self, requirement_id: str, observation: str, exchange: Exchange | None = None) -> None:
         """INFO: record what the target did; never fails."""
         self._record(requirement_id, Outcome.INFO, exchange, message=observation, received=observation)
