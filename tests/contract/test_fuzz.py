@@ -1,0 +1,147 @@
+"""schemathesis fuzzing of every operation of the spec, and chains through its links (ERR-5XX-001, RESP-SCHEMA-001,
+ERR-JSON-001, ID-SHAPE-001, RAW-READ-001).
+
+Every answer gets the checks every answer gets (no 5xx, JSON errors, success bodies match the spec, id shapes)
+and the documented-status rule: its status is one the spec documents for the operation or one the contract
+allows anywhere (400, 401, 403, 404, 405, 413, 415, 429), judged under RESP-SCHEMA-001. A 429 the client could
+not wait out is recorded, never failed. Cases are seeded from the run's seed and sized by its level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pytest
+import schemathesis
+from hypothesis import seed, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.generation import GenerationMode
+from schemathesis.generation.case import Case
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from ingest_conformance import strategies as s
+from ingest_conformance.client import TargetClient
+from ingest_conformance.exchange import Exchange
+from ingest_conformance.generation import example_count, one_example, salt_of
+from ingest_conformance.specfile import load_openapi
+from ingest_conformance.suite import Suite
+from ingest_conformance.verdict import Verdict
+
+from .fuzzing import (
+    FUZZ_SETTINGS,
+    SPEC_SINGLE_URL_PATH,
+    Judge,
+    UrlPool,
+    chain_machine,
+    describe,
+    prepare_cases,
+    reread,
+    run_examples,
+    send_case,
+    uploaded_ids,
+)
+
+EVERY_ANSWER = ("ERR-5XX-001", "RESP-SCHEMA-001", "ERR-JSON-001", "ID-SHAPE-001", "RATE-429-001")
+OPERATIONS = ["uploadFiles", "uploadByUrl", "getFile", "uploadSingle", "uploadSingleUrl", "listImports", "getImport"]
+# Examples per operation and mode, and (scenarios, steps) of the link chains, by run level.
+EXAMPLES = {"quick": 4, "standard": 20, "full": 150}
+CHAINS = {"quick": (3, 6), "standard": (10, 10), "full": (60, 20)}
+# Without a file server a target can reach, generated URLs point at a closed port of the target's own loopback.
+NO_FILE_SERVER = "http://127.0.0.1:9"
+
+
+@dataclass(frozen=True)
+class Fuzz:
+    schema: OpenApiSchema
+    single_url_skip: str | None  # why uploadSingleUrl is not fuzzed, if it is not
+
+
+@pytest.fixture(scope="session")
+def fuzz(suite: Suite, request: pytest.FixtureRequest) -> Fuzz:
+    """The spec as schemathesis sees it: our strategies registered, single-url at profile `single_url_path`
+    (left out when the target does not serve it), generated URLs pointed at the suite's file server."""
+    try:
+        server = request.getfixturevalue("file_server")
+        samples = [one_example(suite, strategy, salt=salt_of("fuzz", name)) for name, strategy in
+                   [("pdf", s.pdf_files(max_pages=1)), ("png", s.png_files()), ("jpeg", s.jpeg_files())]]
+        urls = UrlPool(tuple(server.add(x.filename, x.content, x.mime_type) for x in samples), server.base_url)
+    except pytest.skip.Exception:
+        urls = UrlPool((), NO_FILE_SERVER)
+    single_url_skip: str | None = None
+    try:
+        request.getfixturevalue("single_url_path")
+    except pytest.skip.Exception as exc:
+        single_url_skip = str(exc.msg)
+    document = load_openapi()
+    paths = document["paths"]
+    paths[suite.config.profile.single_url_path] = paths.pop(SPEC_SINGLE_URL_PATH)
+    s.register_schemathesis_strategies()
+    schema = schemathesis.openapi.from_dict(document)
+    if single_url_skip is not None:
+        schema = cast(OpenApiSchema, schema.exclude(operation_id="uploadSingleUrl"))
+    prepare_cases(schema, urls, suite.run_tag)
+    return Fuzz(schema, single_url_skip)
+
+
+@pytest.mark.requirement(*EVERY_ANSWER)
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
+@pytest.mark.parametrize("operation_id", OPERATIONS)
+def test_fuzz_operation(client: TargetClient, verdict: Verdict, suite: Suite, fuzz: Fuzz,
+                        request: pytest.FixtureRequest, operation_id: str, mode: GenerationMode) -> None:
+    """Schema-valid (positive) or schema-invalid (negative) requests: whatever the target answers must be allowed."""
+    if operation_id == "uploadSingleUrl" and fuzz.single_url_skip:
+        pytest.skip(fuzz.single_url_skip)
+    s.register_schemathesis_strategies()  # idempotent; another test may have unregistered them
+    operation = fuzz.schema.find_operation_by_id(operation_id)
+    judge = Judge(verdict, suite)
+
+    def send(case: Case[Any]) -> None:
+        if judge.failures:
+            return  # one failure is enough evidence; the rest of the examples cost no request
+        description = describe(case, operation_id)
+        judge(send_case(client, case, suite.base_url, description), operation_id, description)
+
+    count = EXAMPLES[suite.config.level]
+    try:
+        run_examples(suite, operation.as_strategy(generation_mode=mode), send, quick=count, standard=count,
+                     full=count, salt=salt_of("fuzz", operation_id, mode.value))
+    except Unsatisfiable:
+        pytest.skip(f"schemathesis can build no schema-invalid {operation_id} request: the spec types its only "
+                    "input, the id, as any string (malformed ids are the VAL-ID-001 tests' subject)")
+    request.node.add_report_section("call", "fuzz", judge.summary())
+    judge.finish()
+
+
+@pytest.mark.requirement(*EVERY_ANSWER, "RAW-READ-001")
+def test_fuzz_chains_through_links(client: TargetClient, verdict: Verdict, suite: Suite, fuzz: Fuzz,
+                                   request: pytest.FixtureRequest) -> None:
+    """schemathesis' state machine over the spec's links: upload → GET file → GET import, mostly positive with
+    some negative steps; a file id an upload answered with reads 200 when the link leads there (RAW-READ-001)."""
+    s.register_schemathesis_strategies()
+    judge = Judge(verdict, suite)
+    written: set[str] = set()
+    reads: list[str] = []
+
+    def step(case: Case[Any]) -> Exchange:
+        operation_id = str(case.operation.definition.raw["operationId"])
+        description = describe(case, operation_id)
+        ex = send_case(client, case, suite.base_url, description)
+        file_id = (case.path_parameters or {}).get("fileId")
+        if operation_id == "getFile" and file_id in written:
+            ex = reread(client, ex, suite.config.profile.read_after_write_s)
+            judge.readable(ex, description)
+            reads.append(str(file_id))
+        judge(ex, operation_id, description)
+        written.update(uploaded_ids(ex, operation_id))
+        return ex
+
+    machine = chain_machine(fuzz.schema, step)
+    machine.rule_order_seed = suite.seed
+    scenarios = example_count(suite, **{k: v[0] for k, v in CHAINS.items()})
+    steps = CHAINS[suite.config.level][1]
+    seed(suite.seed ^ salt_of("fuzz", "chains"))(machine)
+    machine.run(settings=settings(max_examples=scenarios, stateful_step_count=steps, **FUZZ_SETTINGS))
+    request.node.add_report_section("call", "fuzz", f"{judge.summary()}; uploaded files read through links: "
+                                                    f"{len(reads)}")
+    judge.finish()
