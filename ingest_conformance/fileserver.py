@@ -6,7 +6,6 @@ disk; every request is logged so a test can tell whether (and how often) the tar
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,14 +29,15 @@ class FileServer:
 
     def add(self, filename: str, content: bytes, content_type: str = "application/octet-stream") -> str:
         """Serve `content` at a fresh path ending in `filename`; returns its absolute URL."""
-        path = f"/f/{secrets.token_hex(6)}/{quote(filename)}"
+        # Paths count up (no randomness), so a seeded run names the same URLs every time.
         with self.lock:
+            path = f"/f/{len(self.files) + 1}/{quote(filename)}"
             self.files[path] = Served(content, content_type)
         return self.base_url + path
 
     def missing_url(self, filename: str = "missing.pdf") -> str:
         """A URL on this server that answers 404."""
-        return f"{self.base_url}/missing/{secrets.token_hex(6)}/{quote(filename)}"
+        return f"{self.base_url}/missing/{quote(filename)}"
 
     def hits(self, url: str) -> int:
         path = url.removeprefix(self.base_url)

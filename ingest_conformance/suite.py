@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import random
-import secrets
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -84,8 +83,9 @@ class Suite:
         credentials = Credentials(config.api_key, config.access_token, config.second_api_key,
                                   config.second_access_token)
         results = RunResults(seed=seed, config=config.redacted())
-        # A per-run tag on everything we create, so shared sandboxes can tell our uploads apart.
-        run_tag = f"ic-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+        # A per-run tag on everything we create, so shared sandboxes can tell our uploads apart. It is
+        # derived from the seed (random unless given), so the same seed sends the very same bytes.
+        run_tag = f"ic-run-{seed}"
         return cls(config, catalogue, spec, expected, results, base_url, credentials, run_tag, seed, stack)
 
 

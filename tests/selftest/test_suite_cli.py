@@ -57,3 +57,28 @@ def test_unreachable_target_exits_3(tmp_path: Path) -> None:
     assert proc.returncode == 3, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "target unreachable" in proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def _requests_sent(doc: dict[str, object]) -> list[tuple[str, str, str]]:
+    """Method, path and body hash of every upload POST, in order (ids and ports left out)."""
+    from urllib.parse import urlsplit
+
+    sent = []
+    for _, ex in sorted(doc["exchanges"].items(), key=lambda kv: int(kv[0])):  # type: ignore[attr-defined]
+        request = ex["request"]
+        if request["method"] == "POST" and "multipart" in str(request["headers"]):
+            sent.append((request["method"], urlsplit(request["url"]).path, request["body"]["sha256"]))
+    return sent
+
+
+def test_same_seed_same_requests_same_verdicts(tmp_path: Path) -> None:
+    docs = []
+    for run in ("a", "b"):
+        proc = run_cli("run", "--level", "quick", "--select", "filenames,formats", "--seed", "4242",
+                       "--report-dir", str(tmp_path / run), cwd=tmp_path)
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        docs.append(json.loads((tmp_path / run / "results.json").read_text()))
+    first, second = (_requests_sent(d) for d in docs)
+    assert len(first) > 20 and first == second
+    assert [(r["id"], r["outcome"]) for r in docs[0]["requirements"]] == \
+        [(r["id"], r["outcome"]) for r in docs[1]["requirements"]]
