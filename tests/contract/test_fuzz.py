@@ -45,8 +45,8 @@ from .fuzzing import (
 EVERY_ANSWER = ("ERR-5XX-001", "RESP-SCHEMA-001", "ERR-JSON-001", "ID-SHAPE-001", "RATE-429-001")
 OPERATIONS = ["uploadFiles", "uploadByUrl", "getFile", "uploadSingle", "uploadSingleUrl", "listImports", "getImport"]
 # Examples per operation and mode, and (scenarios, steps) of the link chains, by run level.
-EXAMPLES = {"quick": 4, "standard": 20, "full": 150}
-CHAINS = {"quick": (3, 6), "standard": (10, 10), "full": (60, 20)}
+EXAMPLES = {"quick": 4, "standard": 25, "full": 150}
+CHAINS = {"quick": (3, 6), "standard": (12, 10), "full": (60, 20)}
 # Without a file server a target can reach, generated URLs point at a closed port of the target's own loopback.
 NO_FILE_SERVER = "http://127.0.0.1:9"
 
@@ -80,7 +80,7 @@ def fuzz(suite: Suite, request: pytest.FixtureRequest) -> Fuzz:
     schema = schemathesis.openapi.from_dict(document)
     if single_url_skip is not None:
         schema = cast(OpenApiSchema, schema.exclude(operation_id="uploadSingleUrl"))
-    prepare_cases(schema, urls, suite.run_tag)
+    prepare_cases(schema, urls, suite.run_tag, suite.config.profile.id_pattern)
     return Fuzz(schema, single_url_skip)
 
 
