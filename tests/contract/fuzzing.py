@@ -294,7 +294,16 @@ class Judge:
             self.failures.append(failure)
 
     def finish(self) -> None:
-        """Raise the first MUST failure seen (each was already recorded at the moment it happened)."""
+        """Record the 429s the client waited out (RATE-429-001, RATE-429-002), then raise the first MUST
+        failure seen (each was recorded when it happened)."""
+        limited = [ex for ex in self.verdict.exchanges if ex.status == 429]
+        if limited:
+            self.verdict.observe("RATE-429-001", f"{len(limited)} answers were 429; each was waited out and "
+                                 "retried", limited[-1])
+            bare = [ex for ex in limited if ex.header("retry-after") is None]
+            self.verdict.require("RATE-429-002", not bare, received=f"{len(bare)} of {len(limited)} 429 answers "
+                                 "without Retry-After", documented="a 429 carries Retry-After (seconds)",
+                                 exchange=bare[0] if bare else limited[-1], message="429 without Retry-After")
         if self.failures:
             raise self.failures[0]
 

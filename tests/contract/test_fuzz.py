@@ -3,12 +3,14 @@ ERR-JSON-001, ID-SHAPE-001, RAW-READ-001).
 
 Every answer gets the checks every answer gets (no 5xx, JSON errors, success bodies match the spec, id shapes)
 and the documented-status rule: its status is one the spec documents for the operation or one the contract
-allows anywhere (400, 401, 403, 404, 405, 413, 415, 429), judged under RESP-SCHEMA-001. A 429 the client could
-not wait out is recorded, never failed. Cases are seeded from the run's seed and sized by its level.
+allows anywhere (400, 401, 403, 404, 405, 413, 415, 429), judged under RESP-SCHEMA-001. A 429 is never a
+failure: the client waits it out, and the test records it (RATE-429-001; RATE-429-002 when Retry-After is
+missing). Cases are seeded from the run's seed and sized by its level.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -42,7 +44,7 @@ from .fuzzing import (
     uploaded_ids,
 )
 
-EVERY_ANSWER = ("ERR-5XX-001", "RESP-SCHEMA-001", "ERR-JSON-001", "ID-SHAPE-001", "RATE-429-001")
+EVERY_ANSWER = ("ERR-5XX-001", "RESP-SCHEMA-001", "ERR-JSON-001", "ID-SHAPE-001", "RATE-429-001", "RATE-429-002")
 OPERATIONS = ["uploadFiles", "uploadByUrl", "getFile", "uploadSingle", "uploadSingleUrl", "listImports", "getImport"]
 # Examples per operation and mode, and (scenarios, steps) of the link chains, by run level.
 EXAMPLES = {"quick": 4, "standard": 25, "full": 150}
@@ -57,10 +59,19 @@ class Fuzz:
     single_url_skip: str | None  # why uploadSingleUrl is not fuzzed, if it is not
 
 
+@pytest.fixture(scope="module", autouse=True)
+def real_files_in_file_parts() -> Iterator[None]:
+    """Our schemathesis registration (real, well-named files in file parts) is process-wide: undo it after
+    this module, so tests that run later see schemathesis as it was."""
+    s.register_schemathesis_strategies()
+    yield
+    s.unregister_schemathesis_strategies()
+
+
 @pytest.fixture(scope="session")
 def fuzz(suite: Suite, request: pytest.FixtureRequest) -> Fuzz:
-    """The spec as schemathesis sees it: our strategies registered, single-url at profile `single_url_path`
-    (left out when the target does not serve it), generated URLs pointed at the suite's file server."""
+    """The spec as schemathesis sees it: single-url at profile `single_url_path` (left out when the target does
+    not serve it), generated URLs pointed at the suite's file server, `company` values of the id shape."""
     try:
         server = request.getfixturevalue("file_server")
         samples = [one_example(suite, strategy, salt=salt_of("fuzz", name)) for name, strategy in
@@ -76,7 +87,6 @@ def fuzz(suite: Suite, request: pytest.FixtureRequest) -> Fuzz:
     document = load_openapi()
     paths = document["paths"]
     paths[suite.config.profile.single_url_path] = paths.pop(SPEC_SINGLE_URL_PATH)
-    s.register_schemathesis_strategies()
     schema = schemathesis.openapi.from_dict(document)
     if single_url_skip is not None:
         schema = cast(OpenApiSchema, schema.exclude(operation_id="uploadSingleUrl"))
@@ -92,7 +102,6 @@ def test_fuzz_operation(client: TargetClient, verdict: Verdict, suite: Suite, fu
     """Schema-valid (positive) or schema-invalid (negative) requests: whatever the target answers must be allowed."""
     if operation_id == "uploadSingleUrl" and fuzz.single_url_skip:
         pytest.skip(fuzz.single_url_skip)
-    s.register_schemathesis_strategies()  # idempotent; another test may have unregistered them
     operation = fuzz.schema.find_operation_by_id(operation_id)
     judge = Judge(verdict, suite)
 
@@ -118,7 +127,6 @@ def test_fuzz_chains_through_links(client: TargetClient, verdict: Verdict, suite
                                    request: pytest.FixtureRequest) -> None:
     """schemathesis' state machine over the spec's links: upload → GET file → GET import, mostly positive with
     some negative steps; a file id an upload answered with reads 200 when the link leads there (RAW-READ-001)."""
-    s.register_schemathesis_strategies()
     judge = Judge(verdict, suite)
     written: set[str] = set()
     reads: list[str] = []

@@ -118,11 +118,12 @@ def forgets_files(method: str, path: str, body: bytes, answer: Answer) -> Answer
 
 @pytest.fixture
 def faulty_mock(request: pytest.FixtureRequest) -> Iterator[RunningMock]:
-    fault: Fault = request.param
+    """The mock wrapped with `request.param`: a fault, or (fault, mock setting overrides)."""
+    fault, overrides = request.param if isinstance(request.param, tuple) else (request.param, {})
     original = mock_server.create_app
     with pytest.MonkeyPatch.context() as patch:  # the app is built once, when the mock starts
         patch.setattr(mock_server, "create_app", lambda settings: Faulty(original(settings), fault))
-        running = run_mock(fast())
+        running = run_mock(fast(**overrides))
     with running:
         yield running
 
@@ -156,6 +157,27 @@ def test_fuzz_passes_against_the_mock_through_the_wrapper(faulty_mock: RunningMo
     found = outcomes(tmp_path)
     for rid in ("ERR-5XX-001", "RESP-SCHEMA-001", "RAW-READ-001"):
         assert {outcome for outcome, _ in found[rid]} == {"pass"}, (rid, found[rid])
+
+
+LIMITED: list[int] = []
+
+
+def count_429(method: str, path: str, body: bytes, answer: Answer) -> Answer | None:
+    LIMITED.append(answer.status)
+    return None
+
+
+@pytest.mark.parametrize("faulty_mock", [(count_429, {"rate_limit_burst": 8})], indirect=True, ids=["burst-8"])
+def test_fuzz_waits_out_429(faulty_mock: RunningMock, tmp_path: Path) -> None:
+    """A target limiting to 8 requests a second answers many fuzz requests 429: never a failure (RATE-429-001)."""
+    LIMITED.clear()
+    proc = run_fuzz(faulty_mock, "listImports and positive", tmp_path)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert LIMITED.count(429) >= 1 and LIMITED.count(200) >= 25, LIMITED
+    found = outcomes(tmp_path)
+    assert {outcome for outcome, _ in found["RESP-SCHEMA-001"]} == {"pass"}
+    assert {outcome for outcome, _ in found["RATE-429-001"]} == {"info"}  # recorded, never failed
+    assert {outcome for outcome, _ in found["RATE-429-002"]} == {"pass"}  # the mock sends Retry-After
 
 
 FAULTS = [
