@@ -9,6 +9,7 @@ target chose where DECISIONS.md allows either answer.
 from __future__ import annotations
 
 import io
+import re
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -53,7 +54,9 @@ def core_entries(sample: SampleFile) -> list[str]:
 
 
 def escapes_storage(name: str) -> bool:
-    return ".." in name.replace("\\", "/").split("/")
+    """A `..` segment or an absolute path (`/x`, `C:/x`, `\\\\server`): where it would land if written as named."""
+    unified = name.replace("\\", "/")
+    return ".." in unified.split("/") or unified.startswith("/") or re.match(r"^[A-Za-z]:/", unified) is not None
 
 
 def is_zip_name(name: object) -> bool:
@@ -122,7 +125,10 @@ class ZipRun:
         for _ in range(MAX_IMPORT_POLLS):
             ex = client.get(f"/v1/ingest/imports/{run.import_id}", note="poll the import for the ZIP's children")
             run.last = ex
-            body = ex.json() if ex.status == 200 else None
+            try:
+                body = ex.json() if ex.status == 200 else None
+            except ValueError:
+                body = None
             if not isinstance(body, dict) or not isinstance(body.get("files"), list):
                 break  # judged by `answered` below
             run.files = [f for f in body["files"] if isinstance(f, dict)]
@@ -202,7 +208,10 @@ def judge_children(verdict: Verdict, client: TargetClient, run: ZipRun, *, min_c
 def read_child(verdict: Verdict, client: TargetClient, run: ZipRun, child: dict[str, Any]) -> None:
     ex = client.get(f"/v1/ingest/files/{child.get('id')}", note="read a ZIP child")
     verdict.answered(ex, "getFile")
-    body = ex.json() if ex.status == 200 else None
+    try:
+        body = ex.json() if ex.status == 200 else None
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         verdict.require("ZIP-CHILD-001", False, exchange=ex, received=body_preview(ex),
                         documented="a child listed in the import is readable at GET file")
@@ -309,7 +318,8 @@ BOMB_RATIO = 900  # a little under what the strategy's bomb achieves (~1010:1)
 
 def judge_hostile(verdict: Verdict, client: TargetClient, suite: Suite, sample: SampleFile) -> None:
     """Every hostile ZIP: never a 5xx, at upload or any later read (ZIP-HOST-001); never processed while a
-    child carries a `../` path (ZIP-HOST-002); a damaged directory is a corrupt file (UPL-CORRUPT-001)."""
+    child carries a `../` or absolute path (ZIP-HOST-002); a damaged directory is a corrupt file
+    (UPL-CORRUPT-001). Every extracted file is read once, as later reads must not 5xx either."""
     start = len(verdict.exchanges)
     failure: RequirementFailure | None = None
     try:
@@ -317,6 +327,9 @@ def judge_hostile(verdict: Verdict, client: TargetClient, suite: Suite, sample: 
         rid = "UPL-CORRUPT-001" if sample.hazard is ZipHazard.CORRUPT_DIRECTORY else "ZIP-HOST-001"
         judge_all(lambda: outcome(verdict, suite, rid, sample, Operation.UPLOAD_FILES, run.flow.upload, run.poll),
                   lambda: judge_escapes(verdict, run))
+        for child in run.family[:MAX_CHILD_READS]:
+            verdict.answered(client.get(f"/v1/ingest/files/{child.get('id')}", note="read a hostile ZIP's child"),
+                             "getFile")
     except RequirementFailure as broken:
         failure = broken
     errors = [ex for ex in verdict.exchanges[start:] if ex.status is not None and ex.status >= 500]
@@ -335,7 +348,7 @@ def judge_escapes(verdict: Verdict, run: ZipRun) -> None:
     verdict.require("ZIP-HOST-002", not (escaped and run.final_status == "processed"), exchange=run.last,
                     received=f"the ZIP ends processed with child(ren) named {escaped}",
                     documented="never processed while an entry is written outside the target's storage",
-                    message=f"{run.sample.description}: a `../` entry kept its path")
+                    message=f"{run.sample.description}: an entry kept a path outside the target's storage")
 
 
 @pytest.mark.requirement("ZIP-HOST-001", "ZIP-HOST-002", "UPL-CORRUPT-001", *LIFECYCLE)
@@ -364,20 +377,12 @@ def test_import_lists_every_file_of_the_upload(client: TargetClient, verdict: Ve
     upload = post_parts(client, UPLOADS, [Part.file(archive), Part.file(pdf), Part.json("info", tag_info(suite))],
                         note="a ZIP and a PDF in one upload")
     result = flow(verdict, client, suite, upload, "uploadFiles")
-    if not result.accepted:
+    if not result.accepted or not result.files:
         pytest.skip(f"the upload was not accepted ({upload.summary()}); the format tests judge why")
-    named = {u.filename: u.id for u in result.files}
-    verdict.require("IMP-FILES-001", len(result.files) == 2, exchange=upload, received=f"files {sorted(named)}",
-                    documented="one files[] entry per uploaded file")
-    zip_id = named.get(archive.filename) or result.files[0].id
+    zip_id = next((u.id for u in result.files if u.filename == archive.filename), result.files[0].id)
     run = ZipRun.watch(verdict, client, suite, archive, result, zip_id)
     judge_children(verdict, client, run, min_children=len(core_entries(archive)))
     listed = {str(f.get("id")) for f in run.files}
     missing = sorted(u.id for u in result.files if u.id not in listed)
     verdict.require("IMP-FILES-001", not missing, exchange=run.last, received=f"not listed: {missing}",
                     documented="the import lists every uploaded file", message="an uploaded file is missing")
-    foreign = [str(f.get("filename")) for f in run.files
-               if f.get("id") not in {u.id for u in result.files} and not f.get("parentFileId")]
-    verdict.require("IMP-FILES-001", not foreign, exchange=run.last, received=f"unexpected top-level files {foreign}",
-                    documented="only this upload's files and their ZIP children",
-                    message=f"the import of {basename(archive.filename)} lists files of another upload")
