@@ -1,4 +1,4 @@
-"""A raw-socket HTTP/1.1 probe for bodies that ordinary clients cannot judge.
+"""A raw-socket HTTP/1.1 probe (plain or TLS) for bodies that ordinary clients cannot judge.
 
 A server may answer 413 before it has read an oversized body and then close the connection.
 httpx stops at the first failed write and loses that answer; this probe keeps reading while it
@@ -13,6 +13,7 @@ import errno
 import hashlib
 import selectors
 import socket
+import ssl
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,8 +45,8 @@ def probe(
     """Send `body` (chunked when content_length is None) and read the answer concurrently."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)
-    if parts.scheme != "http":
-        raise ValueError("the raw probe speaks plain http only (loopback targets)")
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"the raw probe speaks http and https, not {parts.scheme!r}")
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     all_headers = [("Host", f"{host}:{port}"), *headers]
     if content_length is not None:
@@ -59,6 +60,8 @@ def probe(
     deadline = started + timeout_s
     try:
         sock = socket.create_connection((host, port), timeout=min(10.0, timeout_s))
+        if parts.scheme == "https":  # handshake while still blocking, then go non-blocking
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
     except OSError as exc:
         result.error = f"connect failed: {exc}"
         return result, _exchange(started, method, url, all_headers, result, digest)
@@ -73,7 +76,10 @@ def probe(
         while time.monotonic() < deadline:
             events = sel.select(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
             for _key, mask in events:
-                if mask & selectors.EVENT_READ and _read(sock, conn, result, body_parts, sending):
+                # "Early" = the answer began while body bytes were still unwritten.
+                unwritten = bool(pending) or not (result.finished_sending or (
+                    content_length is not None and result.bytes_sent >= content_length))
+                if mask & selectors.EVENT_READ and _read(sock, conn, result, body_parts, sending and unwritten):
                     return result, _exchange(started, method, url, all_headers, result, digest, b"".join(body_parts))
                 if mask & selectors.EVENT_WRITE and sending:
                     if not pending:
@@ -90,7 +96,7 @@ def probe(
                         try:
                             n = sock.send(pending)
                             pending = pending[n:]
-                        except BlockingIOError:
+                        except (BlockingIOError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
                             pass
                         except OSError as exc:  # EPIPE / ECONNRESET: stop writing, keep reading
                             sending = False
@@ -110,7 +116,10 @@ def _read(sock: socket.socket, conn: h11.Connection, result: ProbeResult, body_p
     """Feed what arrived to h11; True once the answer is complete or the connection ended."""
     try:
         data = sock.recv(READ_SIZE)
-    except BlockingIOError:
+        if isinstance(sock, ssl.SSLSocket):  # TLS may hold decrypted bytes the selector cannot see
+            while sock.pending():
+                data += sock.recv(sock.pending())
+    except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
         return False
     except OSError as exc:
         result.error = (result.error + "; " if result.error else "") + f"read failed: {_errname(exc)}"

@@ -49,12 +49,6 @@ def require_heavy(suite: Suite, what: str) -> None:
                     "(pass --allow-heavy-probes to send them)")
 
 
-def require_raw_probe(suite: Suite) -> None:
-    if not suite.base_url.startswith("http://"):
-        pytest.skip("the raw-socket probe speaks plain http only; oversized bodies to an https target "
-                    "are not judged (an ordinary client loses an early 413)")
-
-
 def sized_body(suite: Suite, operation: str, size: int) -> RequestBody:
     """A request of exactly `size` body bytes for `operation` (multipart framing counted in)."""
     info = Part.json("info", tag_info(suite))

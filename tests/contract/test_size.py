@@ -24,7 +24,6 @@ from .sizing import (
     judge_refused,
     probe_oversized,
     require_heavy,
-    require_raw_probe,
     send_within_limit,
     sized_body,
 )
@@ -57,7 +56,6 @@ def overshoot_size(limit: int, overshoot: str) -> int:
 def test_oversized_body_gets_413(verdict: Verdict, suite: Suite, operation: str, framing: str,
                                  overshoot: str) -> None:
     require_heavy(suite, "oversized bodies")
-    require_raw_probe(suite)
     size = overshoot_size(suite.config.profile.max_request_bytes, overshoot)
     path, operation_id = OPERATIONS[operation]
     what = f"a {operation} body of {size} bytes ({overshoot} of max_request_bytes), {framing}"
@@ -71,7 +69,6 @@ def test_early_answer_to_an_oversized_body_is_read(verdict: Verdict, suite: Suit
     """`Expect: 100-continue` invites the target to answer before the body; the probe sends it anyway
     (as clients do once their wait runs out), so a target that answers 413 and closes is read early."""
     require_heavy(suite, "oversized bodies")
-    require_raw_probe(suite)
     size = suite.config.profile.max_request_bytes + 1
     what = f"an uploads body of {size} bytes with Expect: 100-continue"
     sent = probe_oversized(suite, verdict, "/v1/ingest/uploads", sized_body(suite, "uploads", size),
@@ -127,7 +124,6 @@ def multi_case(framing: str, *, full: bool = False) -> Any:
 def test_no_credential_and_oversized(verdict: Verdict, suite: Suite, framing: str) -> None:
     """Two rules broken at once: either refusal is right (auth failure statuses or 413), nothing else."""
     require_heavy(suite, "oversized bodies")
-    require_raw_probe(suite)
     size = suite.config.profile.max_request_bytes + 1
     what = f"an uploads body of {size} bytes with no credential"
     sent = probe_oversized(suite, verdict, "/v1/ingest/uploads", sized_body(suite, "uploads", size), framing,
