@@ -25,6 +25,9 @@ Auth = Literal["api_key", "access_token", "second_api_key", "second_access_token
 MAX_RETRY_AFTER_S = 30.0
 MAX_429_RETRIES = 5
 WRONG_CREDENTIAL = "ic-deliberately-wrong-credential-0000"
+# Session-wide observers of every exchange any TargetClient completes, whichever list it records into
+# (`run --record` needs them all, set-up fixtures' probes included). Empty unless recording.
+EXCHANGE_TAPS: list[Callable[[Exchange], None]] = []
 
 
 class TargetUnreachable(RuntimeError):
@@ -158,6 +161,8 @@ class TargetClient:
                 exchange.request_body_size = streamed.size
                 exchange.request_body_sha256 = streamed.sha256()
             self.exchanges.append(exchange)
+            for tap in EXCHANGE_TAPS:
+                tap(exchange)
         return exchange
 
 

@@ -47,6 +47,8 @@ OPTIONS: tuple[Option, ...] = (
            (("metavar", "FILE"),)),
     Option("--allow-heavy-probes", "ic_allow_heavy_probes",
            "allow oversized bodies, ZIP bombs and bursts against the production host", (("action", "store_true"),)),
+    Option("--record", "ic_record", "write a cassette of every exchange into DIR, for `ingest-conformance replay` "
+           "(wire-exact, credentials redacted; docs/cassettes.md)", (("metavar", "DIR"),)),
 )
 
 

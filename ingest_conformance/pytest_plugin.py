@@ -16,8 +16,9 @@ import pytest
 
 from ingest_conformance import options
 from ingest_conformance.checks import RequirementFailure
-from ingest_conformance.client import TargetClient, TargetUnreachable, new_http_client
+from ingest_conformance.client import EXCHANGE_TAPS, TargetClient, TargetUnreachable, new_http_client
 from ingest_conformance.config import LEVELS, ConfigError, TargetConfig, load_config, parse_set_option
+from ingest_conformance.record import Recorder
 from ingest_conformance.reporting.redaction import redact_test_report, safe_curl
 from ingest_conformance.results import CheckRecord, Outcome
 from ingest_conformance.suite import Suite
@@ -26,6 +27,8 @@ from ingest_conformance.verdict import Verdict
 CONFIG_KEY = pytest.StashKey[TargetConfig]()
 SUITE_KEY = pytest.StashKey[Suite]()
 VERDICT_KEY = pytest.StashKey[Verdict]()
+RECORDER_KEY = pytest.StashKey[Recorder]()
+CASSETTE_KEY = pytest.StashKey[Path]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,6 +41,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "requirement(*ids): the requirement IDs of spec/requirements.yaml that this test checks")
     config.addinivalue_line(
         "markers", "level(name): the lowest run level (quick, standard, full) at which this test runs")
+    if config.getoption("ic_record", None):
+        config.stash[RECORDER_KEY] = Recorder()
     seed = config.getoption("ic_seed", None)
     if seed is not None:  # the same seed drives hypothesis too
         from hypothesis import core
@@ -102,7 +107,12 @@ def suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
         the_suite.results.unreachable = reason
         the_suite.close()
         pytest.exit(f"ingest-conformance: {reason}", returncode=3)
+    recorder = config.stash.get(RECORDER_KEY, None)
+    if recorder is not None:  # --record: every exchange any client completes, for the cassette
+        EXCHANGE_TAPS.append(recorder.tap)
     yield the_suite
+    if recorder is not None and recorder.tap in EXCHANGE_TAPS:
+        EXCHANGE_TAPS.remove(recorder.tap)
     the_suite.close()
 
 
@@ -170,6 +180,9 @@ def pytest_runtest_makereport(
             report.sections.append((f"reproduce (seed {suite.seed})", evidence))
     if v is not None and call.when == "call":
         v.judge_rate_limits()
+    recorder = item.config.stash.get(RECORDER_KEY, None)
+    if recorder is not None and v is not None and call.when == "teardown":
+        recorder.add(item.nodeid, v.exchanges)  # raw-socket probes are recorded by the test, not a client
     if v is not None and v.warnings and call.when == "call":
         report.sections.append(("SHOULD warnings", "\n".join(v.warnings)))
     # pytest prints failure text and captured output itself: keep credentials out of those too.
@@ -188,6 +201,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from ingest_conformance.reporting import write_results
 
     write_results(suite)
+    recorder = session.config.stash.get(RECORDER_KEY, None)
+    if recorder is not None:
+        from ingest_conformance.record import write_run_cassette
+
+        session.config.stash[CASSETTE_KEY] = write_run_cassette(
+            suite, recorder, Path(session.config.getoption("ic_record")))
     ours = suite.results.exit_code(strict=suite.config.strict)
     if ours:
         session.exitstatus = ours
@@ -201,3 +220,14 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
     for line in summary_lines(suite):
         terminalreporter.write_line(line)
+    cassette = config.stash.get(CASSETTE_KEY, None)
+    if cassette is not None:
+        terminalreporter.write_line(f"ingest-conformance: cassette written to {cassette}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Label what TargetClients send from now on (this test's fixtures included) with the test."""
+    recorder = item.config.stash.get(RECORDER_KEY, None)
+    if recorder is not None:
+        recorder.current_test = item.nodeid

@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
         unknown = [s for s in config.select if s not in catalogue and s not in FEATURE_AREAS]
         if unknown:
             raise ConfigError(f"--select: unknown requirement ID or feature: {', '.join(unknown)}")
+        if args.ic_record and Path(args.ic_record).exists() and not Path(args.ic_record).is_dir():
+            raise ConfigError(f"--record: {args.ic_record} exists and is not a folder")
     except ConfigError as exc:
         print(f"ingest-conformance: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
