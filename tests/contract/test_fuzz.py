@@ -113,10 +113,9 @@ def test_fuzz_operation(client: TargetClient, verdict: Verdict, suite: Suite, fu
         description = describe(case, operation_id)
         judge(send_case(client, case, suite.base_url, description), operation_id, description)
 
-    count = EXAMPLES[suite.config.level]
     try:
-        run_examples(suite, operation.as_strategy(generation_mode=mode), send, quick=count, standard=count,
-                     full=count, salt=salt_of("fuzz", operation_id, mode.value))
+        run_examples(suite, operation.as_strategy(generation_mode=mode), send, **EXAMPLES,
+                     salt=salt_of("fuzz", operation_id, mode.value))
     except Unsatisfiable:
         only_an_id = not len(operation.body) and not len(operation.query)
         pytest.skip(f"schemathesis can build no schema-invalid {operation_id} request from the spec"
