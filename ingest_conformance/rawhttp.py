@@ -40,7 +40,7 @@ class ProbeResult:
 
 def probe(
     url: str, method: str, headers: list[tuple[str, str]], body: Iterable[bytes], *,
-    content_length: int | None, timeout_s: float = 120.0,
+    content_length: int | None, timeout_s: float = 120.0, ssl_context: ssl.SSLContext | None = None,
 ) -> tuple[ProbeResult, Exchange]:
     """Send `body` (chunked when content_length is None) and read the answer concurrently."""
     parts = urlsplit(url)
@@ -61,7 +61,7 @@ def probe(
     try:
         sock = socket.create_connection((host, port), timeout=min(10.0, timeout_s))
         if parts.scheme == "https":  # handshake while still blocking, then go non-blocking
-            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+            sock = (ssl_context or ssl.create_default_context()).wrap_socket(sock, server_hostname=host)
     except OSError as exc:
         result.error = f"connect failed: {exc}"
         return result, _exchange(started, method, url, all_headers, result, digest)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +86,26 @@ def test_dropped_connection_is_named_not_judged_as_an_answer() -> None:
     assert result.status is None
     assert result.error and ("no answer" in result.error or "failed" in result.error)
     assert exchange.status is None and exchange.error == result.error
+
+
+def test_early_answer_over_tls(tmp_path: Path) -> None:
+    """The same early 413 read through TLS (a real sandbox is https)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a throwaway certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+    client_ctx = ssl.create_default_context(cafile=str(cert))
+
+    def tls_early_413(conn: socket.socket) -> None:
+        with server_ctx.wrap_socket(conn, server_side=True) as tls:
+            early_413_then_close(tls)
+
+    size = 32 * 1024 * 1024
+    with one_shot_server(tls_early_413) as url:
+        result, _ = probe(url.replace("http://", "https://"), "POST", [], _body(size), content_length=size,
+                          timeout_s=20, ssl_context=client_ctx)
+    assert result.status == 413 and result.answered_early and result.bytes_sent < size
