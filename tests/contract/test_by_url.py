@@ -21,10 +21,8 @@ from ingest_conformance.strategies import Outcome, Part
 from ingest_conformance.suite import Suite
 from ingest_conformance.verdict import Verdict
 
-from .uploading import BY_URL, UPLOADS, flow, post_parts, tag_info
+from .uploading import BY_URL, LIFECYCLE, UPLOADS, flow, post_parts, tag_info
 
-LIFECYCLE = ("RESP-POST-001", "RESP-SCHEMA-001", "RAW-READ-001", "RAW-SAME-001", "LIFE-STATUS-001",
-             "LIFE-STATUS-002", "LIFE-STATUS-003", "LIFE-ERR-001", "LIFE-ERR-002", "ERR-5XX-001")
 URL_OPERATIONS = ["uploadByUrl", "uploadSingleUrl", "uploadFiles"]  # uploadFiles: its deprecated `urls` field
 
 

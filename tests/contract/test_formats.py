@@ -11,10 +11,7 @@ from ingest_conformance.generation import for_examples, one_example, salt_of
 from ingest_conformance.suite import Suite
 from ingest_conformance.verdict import Verdict
 
-from .uploading import judge_sample
-
-LIFECYCLE = ("RESP-POST-001", "RESP-SCHEMA-001", "RAW-READ-001", "RAW-SAME-001", "LIFE-STATUS-001",
-             "LIFE-STATUS-002", "LIFE-STATUS-003", "LIFE-ERR-001", "LIFE-ERR-002", "RESP-NULL-001", "ERR-5XX-001")
+from .uploading import LIFECYCLE, judge_sample
 
 
 def by_extension(ext: str) -> st.SearchStrategy[s.SampleFile]:

@@ -20,10 +20,7 @@ from ingest_conformance.suite import Suite
 from ingest_conformance.verdict import Verdict
 
 from .test_imports_list import check_import_enums
-from .uploading import UPLOADS, Flow, flow, post_parts, tag_info
-
-WORKFLOW = ("RESP-POST-001", "RESP-SCHEMA-001", "RAW-READ-001", "RAW-SAME-001", "LIFE-STATUS-001", "LIFE-STATUS-002",
-            "LIFE-STATUS-003", "LIFE-ERR-001", "LIFE-ERR-002", "ERR-5XX-001")
+from .uploading import LIFECYCLE, UPLOADS, Flow, flow, post_parts, tag_info
 
 
 def _import_of(verdict: Verdict, client: TargetClient, import_id: str) -> dict[str, Any] | None:
@@ -54,7 +51,7 @@ def _files_listed(verdict: Verdict, client: TargetClient, result: Flow) -> None:
 
 
 @pytest.mark.requirement("LIFE-CDATA-001", "IMP-FILES-001", "IMP-STATUS-001", "IMP-CHAN-001", "RESP-GET-001",
-                         *WORKFLOW)
+                         *LIFECYCLE)
 def test_upload_poll_import_with_client_data(client: TargetClient, verdict: Verdict, suite: Suite) -> None:
     def check(case: tuple[s.SampleFile, dict[str, Any]]) -> None:
         sample, info = case
@@ -96,7 +93,7 @@ def test_new_import_is_listed(client: TargetClient, verdict: Verdict, suite: Sui
                     exchange=client.exchanges[-1])
 
 
-@pytest.mark.requirement("COMB-MULTI-001", "IMP-FILES-001", *WORKFLOW)
+@pytest.mark.requirement("COMB-MULTI-001", "IMP-FILES-001", *LIFECYCLE)
 def test_several_files_give_one_entry_each(client: TargetClient, verdict: Verdict, suite: Suite) -> None:
     def check(samples: list[s.SampleFile]) -> None:
         parts = [Part.file(x) for x in samples] + [Part.json("info", tag_info(suite))]
@@ -117,7 +114,7 @@ def test_several_files_give_one_entry_each(client: TargetClient, verdict: Verdic
     for_examples(suite, several, check, quick=1, standard=3, full=15, salt=salt_of("several"))
 
 
-@pytest.mark.requirement("COMB-MIX-001", "URL-OK-001", "IMP-FILES-001", *WORKFLOW)
+@pytest.mark.requirement("COMB-MIX-001", "URL-OK-001", "IMP-FILES-001", *LIFECYCLE)
 def test_files_and_urls_give_entries_for_both(client: TargetClient, verdict: Verdict, suite: Suite,
                                               request: pytest.FixtureRequest) -> None:
     server = request.getfixturevalue("file_server")

@@ -21,12 +21,11 @@ from ingest_conformance.suite import Suite
 from ingest_conformance.verdict import Verdict
 
 from .sizing import judge_all, require_heavy
-from .uploading import UPLOADS, flow, post_parts, tag_info
+from .uploading import LIFECYCLE, UPLOADS, flow, post_parts, tag_info
 from .zipping import (
     BOMB_RATIO,
     CHILDREN,
     HOSTILE_HAZARDS,
-    LIFECYCLE,
     ZipRun,
     core_entries,
     handmade_zip,

@@ -17,6 +17,10 @@ from ingest_conformance.suite import Suite
 from ingest_conformance.verdict import Verdict
 from ingest_conformance.workflows import Poll
 
+# What the upload workflow (`flow`) checks on every accepted upload, for tests' requirement markers.
+LIFECYCLE = ("RESP-POST-001", "RESP-SCHEMA-001", "RAW-READ-001", "RAW-SAME-001", "LIFE-STATUS-001",
+             "LIFE-STATUS-002", "LIFE-STATUS-003", "LIFE-ERR-001", "LIFE-ERR-002", "RESP-NULL-001", "ERR-5XX-001")
+
 UPLOADS = "/v1/ingest/uploads"
 SINGLE = "/v1/ingest/single"
 BY_URL = "/v1/ingest/by-url"

@@ -22,8 +22,6 @@ from ingest_conformance.workflows import Poll
 from .sizing import judge_all
 from .uploading import Flow, flow, upload_sample
 
-LIFECYCLE = ("RESP-POST-001", "RESP-SCHEMA-001", "RAW-READ-001", "RAW-SAME-001", "LIFE-STATUS-001",
-             "LIFE-STATUS-002", "LIFE-STATUS-003", "LIFE-ERR-001", "LIFE-ERR-002", "RESP-NULL-001", "ERR-5XX-001")
 CHILDREN = ("ZIP-CHILD-001", "ZIP-CHILD-002", "ZIP-CHILD-003", "IMP-FILES-001")
 
 
