@@ -56,6 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report_cli.configure_parser(report_parser)
     report_parser.set_defaults(handler=report_cli.run)
+
+    from ingest_conformance import replay_cli
+
+    replay_parser = sub.add_parser(
+        "replay",
+        help="replay a cassette of `run --record` offline and judge its answers against a (newer) spec",
+        description="Replay a recorded run offline: respx answers each recorded request, re-sent through httpx; "
+        "every answer is judged against --spec (default: the installed spec) and the requirement catalogue, "
+        "and differences with the spec it was recorded with are reported as drift. Exit codes: 0 every MUST "
+        "holds; 1 a MUST failed; 2 a bad cassette or spec; 3 a request the cassette could not answer.",
+    )
+    replay_cli.configure_parser(replay_parser)
+    replay_parser.set_defaults(handler=replay_cli.run)
     return parser
 
 
