@@ -105,6 +105,7 @@ def resend(http: httpx.Client, entry: CassetteEntry) -> Exchange:
 # -- judging one answer against one spec ---------------------------------------------------------------
 @dataclass(frozen=True)
 class Finding:
+    check: str  # which check: a requirement may be judged by several on one answer
     requirement_id: str
     outcome: Outcome
     failure: RequirementFailure | None = None
@@ -147,9 +148,9 @@ class AnswerJudge:
             findings += self._run(fn, ex, case)
         allowed = self.spec.documented_statuses(operation) | CONTRACT_ERRORS
         if ex.status in allowed:
-            findings.append(Finding("RESP-SCHEMA-001", Outcome.PASS))
+            findings.append(Finding("documented_status", "RESP-SCHEMA-001", Outcome.PASS))
         else:
-            findings.append(self._broken(RequirementFailure(
+            findings.append(self._broken("documented_status", RequirementFailure(
                 "RESP-SCHEMA-001", received=body_preview(ex), exchange=ex,
                 documented=f"a status the spec documents for {operation}, or one the contract allows on any "
                            f"operation: {sorted(allowed)}",
@@ -157,7 +158,8 @@ class AnswerJudge:
         if ex.status == 429:
             retry_after = ex.header("retry-after")
             ok = retry_after is not None and retry_after.strip().isdigit()
-            findings.append(Finding("RATE-429-002", Outcome.PASS) if ok else self._broken(RequirementFailure(
+            findings.append(Finding("retry_after", "RATE-429-002", Outcome.PASS) if ok else self._broken(
+                "retry_after", RequirementFailure(
                 "RATE-429-002", received=f"Retry-After: {retry_after!r}", exchange=ex,
                 documented="a 429 carries Retry-After in seconds", message="429 without Retry-After seconds")))
         return operation, findings
@@ -167,25 +169,26 @@ class AnswerJudge:
         rid, allowed = ("METH-405-001", {404, 405}) if path_known else ("METH-PATH-001", {404})
         assert ex.status is not None
         if ex.status in allowed:
-            return [Finding(rid, Outcome.PASS)]
+            return [Finding("undocumented_route", rid, Outcome.PASS)]
         if 200 <= ex.status < 300:
             where = "an undocumented method on a documented path" if path_known else "a path the spec does not define"
             message = f"success for {where}: {ex.method} {urlsplit(ex.url).path}"
-            return [self._broken(RequirementFailure(rid, received=body_preview(ex), exchange=ex, message=message,
-                                                    documented=f"{where} answers {sorted(allowed)}"))]
+            return [self._broken("undocumented_route", RequirementFailure(
+                rid, received=body_preview(ex), exchange=ex, message=message,
+                documented=f"{where} answers {sorted(allowed)}"))]
         return []  # other refusals (401, 400) are not judged here, as the run did not judge them either
 
     def _run(self, fn: Check, ex: Exchange, case: Case) -> list[Finding]:
         try:
             fn(self.ctx, ex, case)
         except RequirementFailure as failure:
-            return [self._broken(failure)]
-        return [Finding(rid, Outcome.PASS) for rid in getattr(fn, "requirements", ())]
+            return [self._broken(fn.__name__, failure)]
+        return [Finding(fn.__name__, rid, Outcome.PASS) for rid in getattr(fn, "requirements", ())]
 
-    def _broken(self, failure: RequirementFailure) -> Finding:
+    def _broken(self, check: str, failure: RequirementFailure) -> Finding:
         level = str(self.catalogue[failure.requirement_id].level)
         outcome = {"MUST": Outcome.FAIL, "PROFILE": Outcome.FAIL, "SHOULD": Outcome.WARN}.get(level, Outcome.INFO)
-        return Finding(failure.requirement_id, outcome, failure)
+        return Finding(check, failure.requirement_id, outcome, failure)
 
 
 # -- the replay of a whole cassette ---------------------------------------------------------------------
@@ -247,17 +250,18 @@ def replay_entries(entries: Iterable[CassetteEntry], *, new: AnswerJudge, record
                 continue
             operation, findings = new.judge(ex)
             old_operation, old_findings = recorded.judge(ex)
-            before = {f.requirement_id: f.outcome for f in old_findings}
+            before = {(f.check, f.requirement_id): f.outcome for f in old_findings}
             label = operation or old_operation or "(no operation)"
             test = f"replay[{label}] {entry.test}"
             for finding in findings:
                 record = _record(finding, new.catalogue, test)
-                was = before.get(finding.requirement_id, Outcome.PASS)
+                key = (finding.check, finding.requirement_id)
+                was = before.get(key, Outcome.PASS)
                 if finding.outcome in _SEVERITY and was not in _SEVERITY:
                     text = f"{record.message}: {record.received}" if record.received else record.message
                     outcome.drift.add("broken", label, finding.requirement_id, text[:200])
                     record.message = f"[spec drift: held against the recorded spec] {record.message}"
-                elif finding.outcome is Outcome.PASS and was in _SEVERITY and finding.requirement_id in before:
+                elif finding.outcome is Outcome.PASS and was in _SEVERITY:
                     outcome.drift.add("fixed", label, finding.requirement_id, f"#{entry.seq} {entry.test}")
                     record.message = "[spec drift: broken against the recorded spec, holds against this one]"
                 results.add(record, [ex])
