@@ -170,7 +170,7 @@ def pytest_runtest_makereport(
         exc = call.excinfo.value
         if isinstance(exc, TargetUnreachable):
             suite.results.unreachable = str(exc)
-        if not isinstance(exc, RequirementFailure):
+        if not _is_requirement_failure(exc):
             for rid in ids:
                 suite.results.add(CheckRecord(rid, suite.catalogue[rid].level, Outcome.ERROR, item.nodeid,
                                               message=f"harness error: {type(exc).__name__}: {exc}"))
@@ -188,6 +188,15 @@ def pytest_runtest_makereport(
     # pytest prints failure text and captured output itself: keep credentials out of those too.
     redact_test_report(report, suite.config.secrets())
     return report
+
+
+def _is_requirement_failure(exc: BaseException) -> bool:
+    """A requirement failure, also when hypothesis wraps it (e.g. FlakyFailure after a replay that passed)."""
+    if isinstance(exc, RequirementFailure):
+        return True
+    if isinstance(exc, BaseExceptionGroup):
+        return exc.subgroup(lambda e: isinstance(e, RequirementFailure)) is not None
+    return False
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
