@@ -8,6 +8,8 @@ first: access log, rate limit, body-size limit, then Starlette with JSON error h
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -33,6 +35,7 @@ from .multipart import Part, read_form
 from .ratelimit import RateLimitMiddleware
 from .settings import MockSettings
 from .store import Environment, Store
+from .style import ResponseStyleMiddleware
 
 ID_PATTERN = re.compile(r"[0-9a-f]{24}")
 MAX_TEXT_FIELD = 1024 * 1024
@@ -43,20 +46,31 @@ class MockApi:
 
     def __init__(self, settings: MockSettings) -> None:
         self.settings = settings
-        self.store = Store(environments_from(settings), settings.max_stored_imports)
+        self.store = Store(environments_from(settings), settings.max_stored_imports, settings.fault)
         self.lifecycle = Lifecycle(settings, self.store)
         self.intake = Intake(settings, self.store, self.lifecycle)
 
     # -- helpers --------------------------------------------------------------------------------
     def _env(self, request: Request, *, allow_access_token: bool = True) -> Environment:
-        env = authenticate(self.store.environments, request.headers, allow_access_token=allow_access_token)
+        env = authenticate(self.store.environments, request.headers, allow_access_token=allow_access_token,
+                           fault=self.settings.fault)
         if env is None:
             status = self.settings.auth_failure_status
             raise ApiError(status, "Unauthorized" if status == 401 else "Forbidden resource")
         return env
 
-    def _created(self, body: dict[str, Any]) -> Response:
-        return JSONResponse(body, status_code=self.settings.success_status)
+    def _created(self, body: dict[str, Any], status: int | None = None) -> Response:
+        if self.settings.fault == "upload-answer-without-import-id" and "files" in body:
+            body = {k: v for k, v in body.items() if k != "importId"}
+        if self.settings.fault == "upload-answer-swaps-ids":
+            body = {**body, "accountId": body["environmentId"], "environmentId": body["accountId"]}
+        return JSONResponse(body, status_code=status or self.settings.success_status)
+
+    def _read(self, body: dict[str, Any]) -> Response:
+        """A GET answer (the `json-as-text-html` fault sends the JSON as a plain string, text/html)."""
+        if self.settings.fault == "json-as-text-html":
+            return Response(json.dumps(body), media_type="text/html")
+        return JSONResponse(body)
 
     @staticmethod
     def _text(part: Part) -> bytes:
@@ -72,18 +86,22 @@ class MockApi:
         info_parts = [p for p in parts if p.name == "info"]
         if len(info_parts) > 1:
             raise ApiError(400, "info may be given only once")
-        return info_from_text(self._text(info_parts[0])) if info_parts else None
+        return info_from_text(self._text(info_parts[0]), fault=self.settings.fault) if info_parts else None
 
-    @staticmethod
-    def _well_formed(value: str, what: str) -> str:
+    def _well_formed(self, value: str, what: str) -> str:
         if not ID_PATTERN.fullmatch(value):
-            raise ApiError(400, f"{what} must be a 24-character lowercase hexadecimal id")
+            if self.settings.fault == "malformed-id-500":
+                raise ValueError(f"Cast to ObjectId failed for value {value!r}")  # surfaces as a 500
+            status = 422 if self.settings.fault == "malformed-id-422" else 400
+            raise ApiError(status, f"{what} must be a 24-character lowercase hexadecimal id")
         return value
 
     # -- operations -----------------------------------------------------------------------------
     async def upload_files(self, request: Request) -> Response:
         env = self._env(request)
         parts = await read_form(request)
+        if self.settings.fault == "uploads-file-alias":
+            parts = [dataclasses.replace(p, name="files") if p.name == "file" else p for p in parts]
         try:
             files = [p for p in parts if p.name == "files"]
             if any(not p.is_file for p in files):
@@ -92,7 +110,9 @@ class MockApi:
                 raise ApiError(400, "urls must be text fields")
             info = self._info(parts)
             urls = urls_from_fields([self._text(p) for p in parts if p.name == "urls"])
-            if not files and not urls:
+            # The `uploads-without-files-accepted` fault: with no file part at all the check never runs.
+            unchecked = self.settings.fault == "uploads-without-files-accepted" and not any(p.is_file for p in parts)
+            if not files and not urls and not unchecked:
                 raise ApiError(400, "at least one of files or urls is required")
             rules = formats.uploads_rules(self.settings)
             url_rules = formats.url_rules(self.settings)
@@ -115,14 +135,15 @@ class MockApi:
         try:
             files = [p for p in parts if p.name == "file"]
             if not files:
-                raise ApiError(400, "file is required")
-            if len(files) > 1:
+                raise ApiError(422 if self.settings.fault == "single-without-file-422" else 400, "file is required")
+            if len(files) > 1 and self.settings.fault != "single-keeps-first-file":
                 raise ApiError(400, "exactly one file is allowed")
+            _close(files[1:])  # only with the `single-keeps-first-file` fault: the rest is ignored
             if not files[0].is_file:
                 raise ApiError(400, "file must be a file part (with a filename), not a text field")
             info = self._info(parts)
             part = files[0]
-            incoming = [Incoming(part.filename or "", formats.single_rules(), content=part.content)]
+            incoming = [Incoming(part.filename or "", formats.single_rules(self.settings), content=part.content)]
             import_id, created = await self.intake.accept(env, incoming, info)
         except BaseException:
             _close(parts)
@@ -133,7 +154,8 @@ class MockApi:
 
     async def upload_by_url(self, request: Request) -> Response:
         env = self._env(request)
-        entries, batch = byurl_body(await read_json_body(request, self.settings.max_json_bytes))
+        entries, batch = byurl_body(await read_json_body(request, self.settings.max_json_bytes),
+                                    fault=self.settings.fault)
         rules = formats.url_rules(self.settings)
         incoming = [Incoming(e.filename, rules, url=e.url, info=e.info) for e in entries]
         import_id, created = await self.intake.accept(env, incoming, batch)
@@ -141,12 +163,12 @@ class MockApi:
             "accountId": env.account_id, "environmentId": env.environment_id, "importId": import_id,
             "files": [{"id": c.file_id, "filename": c.filename, "documentId": c.document_id}
                       for c in created],
-        })
+        }, 202 if self.settings.fault == "byurl-answers-202" else None)
 
     async def upload_single_url(self, request: Request) -> Response:
         env = self._env(request)
         entry = single_url_body(await read_json_body(request, self.settings.max_json_bytes))
-        rules = formats.single_rules()  # like single: `.tif` yes, no compression support
+        rules = formats.single_rules(self.settings)  # like single: `.tif` yes, no compression support
         import_id, created = await self.intake.accept(
             env, [Incoming(entry.filename, rules, url=entry.url)], entry.info)
         return self._single_answer(env, import_id, created[0].file_id, created[0].filename,
@@ -156,6 +178,8 @@ class MockApi:
                        document_id: str | None) -> Response:
         body = {"accountId": env.account_id, "environmentId": env.environment_id, "importId": import_id,
                 "fileId": file_id, "filename": filename}
+        if self.settings.fault == "single-answer-id-not-file-id":
+            body["id"] = body.pop("fileId")
         if document_id is not None:
             body["documentId"] = document_id
         return self._created(body)
@@ -164,25 +188,28 @@ class MockApi:
         env = self._env(request)
         file = self.store.get_file(env, self._well_formed(request.path_params["file_id"], "fileId"))
         if file is None:
-            raise ApiError(404, "File not found")
-        return JSONResponse(file)
+            raise ApiError(403 if self.settings.fault == "unknown-file-403" else 404, "File not found")
+        return self._read(file)
 
     async def get_import(self, request: Request) -> Response:
         env = self._env(request)
         imp = self.store.get_import(env, self._well_formed(request.path_params["import_id"], "importId"))
         if imp is None:
-            raise ApiError(404, "Import not found")
-        return JSONResponse(imp)
+            raise ApiError(400 if self.settings.fault == "unknown-import-400" else 404, "Import not found")
+        return self._read(imp)
 
     async def list_imports(self, request: Request) -> Response:
         env = self._env(request, allow_access_token=False)  # the LI page documents x-api-key only
         skip = query_int(request, "skip", 0, 0, 10)
         limit = query_int(request, "limit", 5, 1, 15)
         wanted = request.query_params.get("environmentId") or env.environment_id
-        if wanted != env.environment_id:  # another environment (or none): an empty page
+        trusted = self.settings.fault == "iso-list-trusts-environment-id"
+        if wanted != env.environment_id and not trusted:  # another environment (or none): an empty page
             return JSONResponse({"count": 0, "result": []})
-        count, page = self.store.list_imports(env.environment_id, skip, limit)
-        return JSONResponse({"count": count, "result": page})
+        if self.settings.fault == "list-imports-ignores-limit":
+            limit = 10
+        count, page = self.store.list_imports(wanted, skip, limit)
+        return self._read({"count": count, "result": page})
 
     async def openapi(self, request: Request) -> Response:
         from ingest_conformance.spec import OPENAPI_PATH  # the only thing the mock takes from the suite
@@ -218,8 +245,9 @@ def create_app(settings: MockSettings) -> ASGIApp:
         finally:
             api.lifecycle.stop()
 
+    upload_methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] if settings.fault == "uploads-any-method" else ["POST"]
     routes = [
-        Route("/v1/ingest/uploads", api.upload_files, methods=["POST"]),
+        Route("/v1/ingest/uploads", api.upload_files, methods=upload_methods),
         Route("/v1/ingest/by-url", api.upload_by_url, methods=["POST"]),
         Route("/v1/ingest/files/{file_id}", api.get_file, methods=["GET"]),
         Route("/v1/ingest/single", api.upload_single, methods=["POST"]),
@@ -229,6 +257,8 @@ def create_app(settings: MockSettings) -> ASGIApp:
         Route("/openapi.yaml", api.openapi, methods=["GET"]),
         Route("/__mock__/health", api.health, methods=["GET"]),
     ]
+    if settings.fault == "root-health-200":
+        routes.append(Route("/", api.health, methods=["GET"]))
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         ApiError: errors.handle_api_error,
         HTTPException: errors.handle_http_exception,
@@ -236,8 +266,11 @@ def create_app(settings: MockSettings) -> ASGIApp:
         Exception: errors.handle_unexpected,
     })
     app.router.redirect_slashes = False  # a trailing slash is another (unknown) path, not a redirect
+    app.state.fault = settings.fault  # read by fault hooks that have only the request (faults.fault_of)
     wrapped: ASGIApp = BodyLimitMiddleware(app, settings)
-    wrapped = RateLimitMiddleware(wrapped, settings.rate_limit_burst)
+    wrapped = RateLimitMiddleware(wrapped, settings.rate_limit_burst, fault=settings.fault)
+    if settings.extra_fields or settings.error_shape != "nestjs":
+        wrapped = ResponseStyleMiddleware(wrapped, settings)
     if not settings.quiet:
         wrapped = AccessLogMiddleware(wrapped)
     return wrapped

@@ -11,6 +11,7 @@ import hmac
 
 from starlette.datastructures import Headers
 
+from .errors import ApiError
 from .settings import MockSettings
 from .store import Environment
 
@@ -35,19 +36,28 @@ def _same(given: str, expected: str) -> bool:
 
 
 def authenticate(environments: tuple[Environment, ...], headers: Headers, *,
-                 allow_access_token: bool = True) -> Environment | None:
+                 allow_access_token: bool = True, fault: str | None = None) -> Environment | None:
     """The environment the request's credentials name, or None (missing, wrong or conflicting)."""
     found: list[Environment] = []
     presented = 0
+    allowed = {"api_key": True, "access_token": allow_access_token and fault != "auth-access-token-refused"}
+    if fault == "auth-list-imports-token-only" and not allow_access_token:
+        allowed = {"api_key": False, "access_token": True}  # fault: list-imports got the other header's guard
     for header, attribute in (("x-api-key", "api_key"), ("x-access-token", "access_token")):
-        if attribute == "access_token" and not allow_access_token:
+        if not allowed[attribute]:
             continue
         for value in headers.getlist(header):
             presented += 1
             match = next((env for env in environments if _same(value, getattr(env, attribute))), None)
+            if match is None and fault == "auth-any-api-key-accepted" and attribute == "api_key" and value:
+                match = environments[0]  # fault: the key's presence is checked, not its value
             if match is None:
                 return None
             found.append(match)
+    if presented == 0 and fault == "auth-missing-credential-allowed":
+        return environments[0]  # fault: no credential falls back to a default tenant
+    if presented == 0 and fault == "auth-missing-credential-400":
+        raise ApiError(400, "x-api-key should not be empty")  # fault: header validation runs before the guard
     if presented == 0 or any(env != found[0] for env in found):
         return None
     return found[0]

@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 
+from .faults import describe_faults
 from .server import serve
 from .settings import DEFAULTS, MockSettings
 
@@ -67,6 +68,17 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                      help="URL uploads accept .zip (default: %(default)s)")
     beh.add_argument("--rate-limit-burst", type=int, default=d.rate_limit_burst, metavar="N",
                      help="answer 429 (Retry-After: 1) past N requests per second; 0 = off (default: %(default)s)")
+    beh.add_argument("--extra-fields", action=argparse.BooleanOptionalAction, default=d.extra_fields,
+                     help="add undocumented fields to JSON answers (default: %(default)s)")
+    beh.add_argument("--error-shape", choices=("nestjs", "problem"), default=d.error_shape,
+                     help="JSON shape of errors: NestJS {statusCode, message, error} or RFC 9457 "
+                          "application/problem+json (default: %(default)s)")
+
+    bugs = parser.add_argument_group("fault modes (to measure a test suite; never conformant)")
+    bugs.add_argument("--fault", default=d.fault, metavar="NAME",
+                      help="start with one named, realistic bug; see --list-faults (default: %(default)s)")
+    bugs.add_argument("--list-faults", action="store_true", default=False,
+                      help="list the fault names with the requirement each breaks, and exit (default: %(default)s)")
 
     size = parser.add_argument_group("sizes and limits")
     size.add_argument("--max-request-bytes", type=_positive_int, default=d.max_request_bytes, metavar="N",
@@ -108,10 +120,14 @@ def settings_from(args: argparse.Namespace) -> MockSettings:
         drain_max_seconds=args.drain_max_seconds, zip_max_total_bytes=args.zip_max_total_bytes,
         zip_max_ratio=args.zip_max_ratio, zip_max_entries=args.zip_max_entries,
         zip_max_depth=args.zip_max_depth, max_stored_imports=args.max_stored_imports,
+        extra_fields=args.extra_fields, error_shape=args.error_shape, fault=args.fault,
     )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.list_faults:
+        print(describe_faults())
+        return 0
     try:
         settings = settings_from(args)
     except ValueError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import urllib.parse
+import urllib.request
 from typing import IO
 
 import httpx
@@ -67,26 +68,45 @@ def _is_loopback(url: str) -> bool:
         return False  # a DNS name: never resolved, never fetched
 
 
-def download(url: str, *, timeout: float, max_bytes: int) -> IO[bytes]:
+def download(url: str, *, timeout: float, max_bytes: int, fault: str | None = None) -> IO[bytes]:
     """The body at `url` in a spool positioned at 0, or DownloadFailed."""
     current = url
+    if fault == "data-urls-fetched" and url.lower().startswith("data:"):
+        return _data_url(url, max_bytes)  # fault: a generic fetch library that also reads data: URLs
     with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
             if not is_downloadable_scheme(current):
                 raise DownloadFailed(f"scheme of {current!r} is not http or https")
             if not _is_loopback(current):
                 raise DownloadFailed("the mock only downloads from loopback hosts")
+            if fault == "download-drops-port":  # fault: the URL is rebuilt from scheme, host and path
+                parts = urllib.parse.urlsplit(current)
+                current = urllib.parse.urlunsplit(parts._replace(netloc=parts.hostname or ""))
             try:
                 with client.stream("GET", current) as response:
                     if response.is_redirect and "location" in response.headers:
                         current = urllib.parse.urljoin(current, response.headers["location"])
                         continue
-                    if response.status_code != 200:
+                    if response.status_code != 200 and fault != "download-ignores-http-status":
                         raise DownloadFailed(f"source answered {response.status_code}")
                     return _save(response, max_bytes)
             except httpx.HTTPError as exc:
                 raise DownloadFailed(f"download failed: {exc.__class__.__name__}") from exc
     raise DownloadFailed("too many redirects")
+
+
+def _data_url(url: str, max_bytes: int) -> IO[bytes]:
+    try:
+        with urllib.request.urlopen(url) as source:  # only a data: URL reaches here: nothing is fetched
+            data = source.read(max_bytes + 1)
+    except (ValueError, OSError) as exc:
+        raise DownloadFailed(f"unreadable data: URL: {exc}") from exc
+    if len(data) > max_bytes:
+        raise DownloadFailed(f"source file is larger than {max_bytes} bytes")
+    out = new_spool()
+    out.write(data)
+    out.seek(0)
+    return out
 
 
 def _save(response: httpx.Response, max_bytes: int) -> IO[bytes]:

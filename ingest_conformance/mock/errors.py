@@ -6,6 +6,7 @@ so a client always gets a JSON body it can read.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 from collections.abc import Mapping
@@ -13,8 +14,10 @@ from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Send
+
+from .faults import fault_of
 
 log = logging.getLogger("ingest_conformance.mock")
 
@@ -83,6 +86,8 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     not_found = exc.status_code == 404
     message = f"Cannot {request.method} {request.url.path}" if not_found else str(exc.detail)
+    if not_found and fault_of(request) == "errors-as-html":  # fault: the framework's own HTML page
+        return HTMLResponse(f"<!DOCTYPE html><html><body><pre>{html.escape(message)}</pre></body></html>", 404)
     return error_response(exc.status_code, message, exc.headers)
 
 

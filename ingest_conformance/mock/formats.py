@@ -49,11 +49,21 @@ BASE = frozenset({".pdf", ".jpeg", ".jpg", ".png", ".tiff"})
 
 
 def uploads_rules(settings: MockSettings) -> Rules:
-    return Rules(BASE | {".zip"} | ({".tif"} if settings.uploads_accept_tif else set()))
+    extensions = BASE | {".zip"} | ({".tif"} if settings.uploads_accept_tif else set())
+    if settings.fault == "uploads-refuse-jpg":
+        extensions -= {".jpg"}
+    if settings.fault == "uploads-refuse-zip":
+        extensions -= {".zip"}
+    return Rules(extensions)
 
 
-def single_rules() -> Rules:
-    return Rules(BASE | {".tif"})
+def single_rules(settings: MockSettings) -> Rules:
+    extensions = BASE | {".tif"}
+    if settings.fault == "single-refuses-tif":
+        extensions -= {".tif"}
+    if settings.fault == "single-unpacks-zip":
+        extensions |= {".zip"}
+    return Rules(extensions)
 
 
 def url_rules(settings: MockSettings) -> Rules:

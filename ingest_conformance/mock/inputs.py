@@ -16,6 +16,7 @@ from starlette.requests import Request
 
 from .downloads import filename_from_url, is_absolute_url
 from .errors import ApiError
+from .faults import fault_of
 from .multipart import BodyStream, strip_directories
 
 MAX_URL_ENTRIES = 1000
@@ -61,11 +62,14 @@ def info_from_object(value: Any, where: str = "info") -> Info:
     return Info(client_data=client_data, company=value.get("company"))
 
 
-def info_from_text(raw: bytes) -> Info | None:
+def info_from_text(raw: bytes, *, fault: str | None = None) -> Info | None:
     """The multipart `info` field. Empty or blank means no info."""
-    if not raw.strip():
+    if not raw.strip() and fault != "empty-info-400":
         return None
-    return info_from_object(parse_json(raw, "info"))
+    value = parse_json(raw, "info")
+    if fault == "info-array-accepted" and isinstance(value, list):
+        return None  # fault: an array passes a `typeof value === "object"` check
+    return info_from_object(value)
 
 
 def check_url(value: Any, where: str) -> str:
@@ -103,6 +107,8 @@ async def read_json_body(request: Request, max_bytes: int) -> Any:
             raise ApiError(413, f"JSON body is larger than {max_bytes} bytes")
     if not body.strip():
         raise ApiError(400, "the request body is empty")
+    if fault_of(request) == "invalid-json-500":
+        return json.loads(bytes(body))  # fault: the parser's error is not mapped to a 400
     return parse_json(bytes(body), "request body")
 
 
@@ -120,13 +126,13 @@ def _entry_info(entry: dict[str, Any], where: str) -> Info | None:
     return None if value is None else info_from_object(value, f"{where}.info")
 
 
-def byurl_body(body: Any) -> tuple[list[UrlEntry], Info | None]:
+def byurl_body(body: Any, *, fault: str | None = None) -> tuple[list[UrlEntry], Info | None]:
     """POST /v1/ingest/by-url: `files` is a required, non-empty list of `{url, filename?, info?}`."""
     if not isinstance(body, dict):
         raise ApiError(400, "the request body must be a JSON object")
     files = body.get("files")
-    if not isinstance(files, list) or not files:
-        raise ApiError(400, "files must be a non-empty array")
+    if not isinstance(files, list) or not (files or fault == "byurl-empty-files-accepted"):
+        raise ApiError(400, "files must be a non-empty array")  # that fault lets an empty list through
     if len(files) > MAX_URL_ENTRIES:
         raise ApiError(400, f"files may hold at most {MAX_URL_ENTRIES} entries")
     entries: list[UrlEntry] = []
@@ -134,7 +140,9 @@ def byurl_body(body: Any) -> tuple[list[UrlEntry], Info | None]:
         where = f"files[{index}]"
         if not isinstance(entry, dict):
             raise ApiError(400, f"{where} must be an object")
-        url = check_url(entry.get("url"), f"{where}.url")
+        url = entry.get("url")
+        if not (fault == "byurl-url-not-validated" and isinstance(url, str)):  # that fault checks the type only
+            url = check_url(url, f"{where}.url")
         entries.append(UrlEntry(url, _entry_filename(entry, url, where), _entry_info(entry, where)))
     batch = body.get("info")
     return entries, None if batch is None else info_from_object(batch)
@@ -158,6 +166,7 @@ def query_int(request: Request, name: str, default: int, low: int, high: int) ->
     if not _INTEGER.fullmatch(values[0]):
         raise ApiError(400, f"{name} must be an integer between {low} and {high}")
     number = int(values[0])
-    if not low <= number <= high:
+    clamped = (name, fault_of(request)) in (("skip", "skip-not-range-checked"), ("limit", "limit-not-range-checked"))
+    if not low <= number <= high and not clamped:
         raise ApiError(400, f"{name} must be an integer between {low} and {high}")
-    return number
+    return min(max(number, low), high)

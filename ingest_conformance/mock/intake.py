@@ -8,6 +8,7 @@ before the answer is sent, so every returned id is readable at once.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from typing import IO
 
@@ -50,6 +51,7 @@ class Intake:
                      batch: Info | None) -> tuple[str, list[Created]]:
         """Store an import with one file per entry and start their lifecycles. Raises ApiError
         (before storing anything, so the caller still owns every content) in sync mode."""
+        incoming = self._faulty_selection(incoming) if self._settings.fault else incoming
         if self._settings.rejection == "sync":
             for item in incoming:
                 problem = await run_in_threadpool(self._sync_problem, item)
@@ -60,9 +62,15 @@ class Intake:
         created: list[Created] = []
         for item in incoming:
             head = formats.read_head(item.content) if item.content is not None else b""
+            if self._settings.fault == "empty-file-500" and item.content is not None:
+                _ = head[0]  # fault: type sniffing indexes the first byte; an empty file raises (a 500)
             compressed = formats.classify(item.filename, head, item.rules).kind == "zip"
+            if compressed and self._settings.fault == "zip-corrupt-500" and item.content is not None:
+                zipfile.ZipFile(item.content).close()  # fault: an unreadable directory raises (a 500)
             per_file = item.info.client_data if item.info and item.info.client_data is not None else None
             client_data = per_file if per_file is not None else batch.client_data
+            if self._settings.fault == "client-data-dropped":
+                client_data = None  # fault: clientData stays on the import only
             file_id = self._store.create_file(
                 import_id, item.filename, compressed=compressed, mime_type=None, company_id=batch.company,
                 client_data=dict(client_data) if client_data is not None else None,
@@ -73,6 +81,19 @@ class Intake:
             item.content = None  # the job owns it now
             self._lifecycle.submit(job)
         return import_id, created
+
+    def _faulty_selection(self, incoming: list[Incoming]) -> list[Incoming]:
+        """Which entries the combination faults keep (the conformant intake keeps them all)."""
+        uploaded = [i for i in incoming if i.content is not None]
+        by_url = [i for i in incoming if i.content is None]
+        if self._settings.fault == "multi-files-keeps-last" and len(uploaded) > 1:
+            for dropped in uploaded[:-1]:  # fault: the form was parsed into a dict; the last part wins
+                assert dropped.content is not None
+                dropped.content.close()
+            return uploaded[-1:] + by_url
+        if self._settings.fault == "urls-ignored-with-files" and uploaded:
+            return uploaded  # fault: `urls` are read only when there is no file part
+        return incoming
 
     def _sync_problem(self, item: Incoming) -> str | None:
         """What the lifecycle would reject the file for, decided now (sync mode)."""

@@ -59,6 +59,7 @@ class Lifecycle:
         self._stopping = False
         self._jobs: set[Job] = set()
         self._awaiting_children: set[str] = set()
+        self._retried: set[str] = set()  # files the `retry-requeues-to-pending` fault sent back once
         self._pool: ThreadPoolExecutor | None = None
         self._thread: threading.Thread | None = None
 
@@ -112,12 +113,20 @@ class Lifecycle:
     # -- steps ----------------------------------------------------------------------------------
     def _begin(self, job: Job) -> None:
         self._store.advance(job.file_id, "processing")
+        if self._settings.fault == "retry-requeues-to-pending" and job.file_id not in self._retried:
+            self._retried.add(job.file_id)
+            self._later(self._requeue, job)  # fault: a worker retry puts the file back to pending
+            return
         if self._pool is None:
             return
         try:
             self._pool.submit(self._work_safely, job)
         except RuntimeError:  # the pool is shutting down
             job.release()
+
+    def _requeue(self, job: Job) -> None:
+        self._store.requeue(job.file_id)
+        self._later(self._begin, job)
 
     def _work_safely(self, job: Job) -> None:
         try:
@@ -137,7 +146,7 @@ class Lifecycle:
         if job.url is not None:
             try:
                 job.content = download(job.url, timeout=self._settings.download_timeout,
-                                       max_bytes=self._settings.max_request_bytes)
+                                       max_bytes=self._settings.max_request_bytes, fault=self._settings.fault)
             except DownloadFailed as exc:
                 log.debug("download of file %s failed: %s", job.file_id, exc)
                 self._later(self._finish, job, "rejected", formats.ERR_DOWNLOADING, None)
@@ -145,11 +154,14 @@ class Lifecycle:
         assert job.content is not None
         verdict = formats.classify(job.filename, formats.read_head(job.content), job.rules)
         if verdict.kind is None:
-            self._later(self._finish, job, "rejected", verdict.error, None)
+            error = formats.ERR_CORRUPTED if self._settings.fault == "unsupported-wrong-error-code" else verdict.error
+            self._later(self._finish, job, "rejected", error, None)
         elif verdict.kind == "zip":
             self._expand(job, job.content)
         else:
             error = formats.validate(job.content, verdict.kind)
+            if self._settings.fault == "corrupt-files-processed":
+                error = None  # fault: the content is never validated
             self._later(self._finish, job, "rejected" if error else "processed", error, verdict.mime)
 
     def _expand(self, job: Job, content: IO[bytes]) -> None:
@@ -184,7 +196,9 @@ class Lifecycle:
             for orphan in child_jobs:
                 orphan.release()
             return
-        if not child_jobs:
+        if not child_jobs or self._settings.fault == "zip-children-never-finish":
+            for orphan in child_jobs:  # only with that fault: the children are never queued
+                orphan.release()
             self._later(self._finish, job, "processed", None, formats.MIME["zip"])
             return
         with self._cond:
@@ -193,6 +207,8 @@ class Lifecycle:
             self.submit(child_job)
 
     def _finish(self, job: Job, status: str, error: str | None, mime: str | None) -> None:
+        if status == "rejected" and self._settings.fault == "rejected-never-finish":
+            return  # fault: the rejection is never saved; the file stays processing
         self._store.advance(job.file_id, status, error=error, mime_type=mime)
         parent = job.parent_id
         if parent is None or not self._store.children_terminal(parent):

@@ -28,12 +28,19 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        fault = self.settings.fault
+        if fault == "oversize-connection-reset":  # fault: the protocol layer resets the connection instead
+            await self.app(scope, receive, send)
+            return
         limit = self.settings.max_request_bytes
+        if fault == "size-limit-decimal-mb":
+            limit = limit * 1_000_000 // (1024 * 1024)  # fault: "100 MB" configured in decimal megabytes
         headers = dict(scope["headers"])
         declared = _content_length(headers.get(b"content-length"))
         if declared is not None and declared > limit:
             expects_continue = headers.get(b"expect", b"").lower() == b"100-continue"
-            await self._refuse(receive, send, drain=not expects_continue)
+            await self._refuse(receive, send, drain=not expects_continue,
+                               status=400 if fault == "oversize-content-length-400" else 413)
             return
 
         state = {"seen": 0, "over": False, "started": False, "ended": False}
@@ -43,7 +50,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 state["ended"] = not message.get("more_body", False)
                 state["seen"] += len(message.get("body", b""))
-                if state["seen"] > limit:
+                if state["seen"] > limit and fault != "oversize-chunked-unlimited":  # that fault counts nothing
                     state["over"] = True
                     return {"type": "http.disconnect"}  # the app stops reading and gives up
             return message
@@ -61,13 +68,14 @@ class BodyLimitMiddleware:
             # (and waiting for more would hang until the drain deadline).
             await self._refuse(receive, send, drain=not state["ended"], ended=bool(state["ended"]))
 
-    async def _refuse(self, receive: Receive, send: Send, *, drain: bool, ended: bool = False) -> None:
+    async def _refuse(self, receive: Receive, send: Send, *, drain: bool, ended: bool = False,
+                      status: int = 413) -> None:
         message = f"request body is larger than the limit of {self.settings.max_request_bytes} bytes"
         finished = ended
         if drain and self.settings.oversize_mode == "drain":
             finished = await self._drain(receive)
         # Keep the connection only when the whole body was consumed; otherwise say we close it.
-        await send_error(send, 413, message, close=not finished)
+        await send_error(send, status, message, close=not finished)
 
     async def _drain(self, receive: Receive) -> bool:
         """Read and discard the rest of the body. True when it ended within the bounds."""

@@ -18,6 +18,7 @@ from python_multipart.multipart import MultipartParser
 from starlette.requests import Request
 
 from .errors import ApiError, BodyAborted
+from .faults import fault_of
 
 SPOOL_IN_MEMORY = 1024 * 1024  # file parts beyond this roll over to a temporary file on disk
 MAX_PART_HEADER_BYTES = 16 * 1024  # room for long Latin-1 filenames; python-multipart's default is 4 KiB
@@ -117,8 +118,9 @@ def boundary_of(content_type: str | None) -> bytes:
 class FormCollector:
     """Feeds body chunks to MultipartParser and builds `Part`s from its callbacks."""
 
-    def __init__(self, boundary: bytes, *, max_field_bytes: int, max_parts: int) -> None:
+    def __init__(self, boundary: bytes, *, max_field_bytes: int, max_parts: int, fault: str | None = None) -> None:
         self.parts: list[Part] = []
+        self._fault = fault
         self._max_field = max_field_bytes
         self._max_parts = max_parts
         self._headers: list[tuple[bytes, bytes]] = []
@@ -168,6 +170,8 @@ class FormCollector:
             filename: str | None = strip_directories(raw.decode("latin-1"))
         else:
             filename = strip_directories(star) if star is not None else None
+        if filename is not None and self._fault:
+            filename = self._faulty_filename(raw, star, filename)
         ctype = next((v for k, v in self._headers if k == b"content-type"), None)
         part = Part(name=params["name"].decode("latin-1"), filename=filename, raw_filename=raw,
                     filename_star=star, content_type=ctype.decode("latin-1") if ctype else None)
@@ -175,6 +179,19 @@ class FormCollector:
             part.content = new_spool()
         self.parts.append(part)
         self._current = part
+
+    def _faulty_filename(self, raw: bytes | None, star: str | None, filename: str) -> str:
+        """How the filename faults read the name (the conformant reading is the caller's)."""
+        fault = self._fault
+        if fault == "filename-latin1-as-utf8" and raw is not None:
+            return strip_directories(raw.decode("utf-8", errors="replace"))
+        if fault == "filename-quote-kept-escaped":
+            return filename.replace('"', '\\"')
+        if fault == "filename-spaces-to-underscores":
+            return filename.replace(" ", "_")
+        if fault == "filename-keeps-path":
+            return raw.decode("latin-1") if raw is not None else star or filename
+        return filename
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
         part = self._current
@@ -219,8 +236,9 @@ class BodyStream:
 async def read_form(request: Request, *, max_field_bytes: int = 1024 * 1024,
                     max_parts: int = 1000) -> list[Part]:
     """Parse a multipart request. Any framing problem is the client's: 400, never 500."""
+    fault = fault_of(request)
     collector = FormCollector(boundary_of(request.headers.get("content-type")),
-                              max_field_bytes=max_field_bytes, max_parts=max_parts)
+                              max_field_bytes=max_field_bytes, max_parts=max_parts, fault=fault)
     stream = BodyStream(request)
     try:
         async for chunk in stream:
@@ -228,6 +246,9 @@ async def read_form(request: Request, *, max_field_bytes: int = 1024 * 1024,
         if not collector.ended:
             raise ApiError(400, "malformed multipart body: the closing boundary is missing")
         for part in collector.parts:
+            if fault == "files-text-field-accepted" and part.name == "files" and not part.is_file:
+                part.filename, part.content = "files", new_spool()  # fault: a text field taken as a file
+                part.content.write(bytes(part.text))
             if part.content is not None:
                 part.content.seek(0)
         return collector.parts
@@ -241,4 +262,6 @@ async def read_form(request: Request, *, max_field_bytes: int = 1024 * 1024,
     except Exception as exc:  # the parser's own errors and anything odd in the bytes
         collector.close()
         await stream.discard_rest()
+        if fault == "malformed-multipart-500":
+            raise  # fault: the parser's error is not mapped to a 400
         raise ApiError(400, f"malformed multipart body: {exc}") from exc

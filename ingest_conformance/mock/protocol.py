@@ -23,6 +23,7 @@ LINGER_MAX_BYTES = 64 * 1024 * 1024
 
 class MockHttpProtocol(HttpToolsProtocol):
     header_limit = 64 * 1024  # replaced per server by `protocol_class`
+    reset_over = 0  # > 0 only for the `oversize-connection-reset` fault: reset past this many body bytes
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -30,6 +31,7 @@ class MockHttpProtocol(HttpToolsProtocol):
         self._header_bytes = 0
         self._refused = False
         self._discarded = 0
+        self._body_bytes = 0
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -46,7 +48,16 @@ class MockHttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_headers = False
         self._header_bytes = 0
+        self._body_bytes = 0
         super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        self._body_bytes += len(body)
+        if self.reset_over and self._body_bytes > self.reset_over:
+            self._refused = True
+            self.transport.abort()  # the fault: no answer at all, the connection is reset
+            return
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
@@ -73,6 +84,7 @@ class MockHttpProtocol(HttpToolsProtocol):
         self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
 
-def protocol_class(max_header_bytes: int) -> type[asyncio.Protocol]:
+def protocol_class(max_header_bytes: int, reset_over: int = 0) -> type[asyncio.Protocol]:
     """A protocol class bound to one server's header limit (uvicorn instantiates it per connection)."""
-    return type("MockHttpProtocol", (MockHttpProtocol,), {"header_limit": max_header_bytes})
+    return type("MockHttpProtocol", (MockHttpProtocol,), {"header_limit": max_header_bytes,
+                                                          "reset_over": reset_over})

@@ -16,12 +16,16 @@ from .errors import send_error
 
 WINDOW_SECONDS = 1.0
 EXEMPT_PREFIX = "/__mock__/"  # the health probe must work while the API is throttled
+FAULT_BURST = 20  # the `rate-limit-without-retry-after` fault limits at this rate when no burst is set
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, burst: int) -> None:
+    def __init__(self, app: ASGIApp, burst: int, *, fault: str | None = None) -> None:
         self.app = app
         self.burst = burst
+        self.retry_after = fault != "rate-limit-without-retry-after"
+        if not self.retry_after:
+            self.burst = burst or FAULT_BURST
         self._recent: collections.deque[float] = collections.deque()
         self._lock = threading.Lock()
 
@@ -43,4 +47,4 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         await send_error(send, 429, f"rate limit: at most {self.burst} requests per second",
-                         extra={"retry-after": "1"})
+                         extra={"retry-after": "1"} if self.retry_after else None)

@@ -27,8 +27,9 @@ STOP_TIMEOUT = 15.0
 
 
 def _config(settings: MockSettings) -> uvicorn.Config:
+    reset_over = settings.max_request_bytes if settings.fault == "oversize-connection-reset" else 0
     return uvicorn.Config(
-        create_app(settings), http=protocol_class(settings.max_header_bytes), lifespan="on",
+        create_app(settings), http=protocol_class(settings.max_header_bytes, reset_over), lifespan="on",
         log_config=None, access_log=False, log_level="error", server_header=False,
         timeout_keep_alive=5, timeout_graceful_shutdown=5,
     )
@@ -121,6 +122,9 @@ def serve(settings: MockSettings) -> int:
           f"(environments: {'A and B' if settings.second_api_key else 'A'}; "
           f"rejection={settings.rejection}, success={settings.success_status}, "
           f"auth failure={settings.auth_failure_status}); Ctrl-C stops", file=sys.stderr, flush=True)
+    if settings.fault:
+        print(f"mock: fault mode {settings.fault!r} is on: this mock is deliberately NOT conformant",
+              file=sys.stderr, flush=True)
     server = _ForegroundServer(_config(settings))
     try:
         server.run(sockets=[sock])

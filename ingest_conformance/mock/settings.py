@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
+from .faults import FAULTS_BY_NAME
+
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 
 Rejection = Literal["sync", "async"]
 OversizeMode = Literal["drain", "close"]
+ErrorShape = Literal["nestjs", "problem"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,14 @@ class MockSettings:
     quiet: bool = False
     """No per-request log line on stderr."""
 
+    extra_fields: bool = False
+    """Add undocumented fields to every JSON answer and the objects in it (the docs allow extras)."""
+    error_shape: ErrorShape = "nestjs"
+    """JSON shape of error answers: 'nestjs' `{statusCode, message, error}` or 'problem' (RFC 9457
+    `application/problem+json`); the docs do not document the error body."""
+    fault: str | None = None
+    """A named fault mode (faults.py): one realistic bug, to measure the suite. None = conformant."""
+
     def __post_init__(self) -> None:
         problems: list[str] = []
         if not 0 <= self.port <= 65535:
@@ -106,6 +117,10 @@ class MockSettings:
             problems.append("rejection must be 'sync' or 'async'")
         if self.oversize_mode not in ("drain", "close"):
             problems.append("oversize_mode must be 'drain' or 'close'")
+        if self.error_shape not in ("nestjs", "problem"):
+            problems.append("error_shape must be 'nestjs' or 'problem'")
+        if self.fault is not None and self.fault not in FAULTS_BY_NAME:
+            problems.append(f"unknown fault {self.fault!r} (--list-faults lists them)")
         if not self.single_url_path.startswith("/"):
             problems.append("single_url_path must start with '/'")
         if not self.api_key or not self.access_token:

@@ -18,6 +18,8 @@ from typing import Any
 STATUS_RANK = {"pending": 0, "processing": 1, "processed": 2, "rejected": 2}
 TERMINAL = frozenset({"processed", "rejected"})
 LIST_WINDOW = timedelta(days=7)  # list-imports shows the last 7 days only (LI page)
+WRITE_LAG = timedelta(seconds=1.5)  # the `read-after-write-lag` fault
+LIST_CACHE_S = 60.0  # the `list-imports-cached` fault
 
 _counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
 _process_bytes = os.urandom(5)
@@ -89,9 +91,11 @@ class Store:
     """Thread-safe store. Lookups are scoped to an environment: another environment's ids read as
     unknown, so isolation cannot be forgotten by a handler."""
 
-    def __init__(self, environments: list[Environment], max_imports: int) -> None:
+    def __init__(self, environments: list[Environment], max_imports: int, fault: str | None = None) -> None:
         self.environments = tuple(environments)
         self._max_imports = max_imports
+        self._fault = fault  # a named fault mode (faults.py); None for the conformant store
+        self._list_cache: dict[tuple[str, int, int], tuple[float, tuple[int, list[dict[str, Any]]]]] = {}
         self._lock = threading.Lock()
         self._imports: OrderedDict[str, ImportRecord] = OrderedDict()
         self._files: dict[str, FileRecord] = {}
@@ -156,12 +160,22 @@ class Store:
                 record.compressed = compressed
             if status == "rejected":
                 record.error = error or "ERR_PROCESSING_FAILED"
+                if self._fault == "rejected-without-error":
+                    record.error = None
                 record.document_ids = []
             elif status == "processed":
-                record.error = None
+                record.error = "" if self._fault == "processed-with-empty-error" else None
                 record.document_ids = [] if record.compressed or not record.document_id else [
                     record.document_id]
             return True
+
+    def requeue(self, file_id: str) -> None:
+        """Put a file back to `pending`: only the `retry-requeues-to-pending` fault does this."""
+        with self._lock:
+            record = self._files.get(file_id)
+            if record is not None and self._fault == "retry-requeues-to-pending":
+                record.status = "pending"
+                record.updated_at = datetime.now(UTC)
 
     def set_compressed(self, file_id: str, mime_type: str) -> None:
         """Mark a file an archive once its bytes show it (a URL download is only known late)."""
@@ -201,18 +215,25 @@ class Store:
     def get_file(self, env: Environment, file_id: str) -> dict[str, Any] | None:
         with self._lock:
             record = self._files.get(file_id)
-            if record is None or record.environment_id != env.environment_id:
+            if record is None or (record.environment_id != env.environment_id
+                                  and self._fault != "iso-file-any-environment"):
                 return None
-            return record.snapshot()
+            if self._fault == "read-after-write-lag" and datetime.now(UTC) - record.created_at < WRITE_LAG:
+                return None  # fault: the record is written by a queue consumer, a moment after the answer
+            return self._view(record, direct=True)
 
     def get_import(self, env: Environment, import_id: str) -> dict[str, Any] | None:
         with self._lock:
             imp = self._imports.get(import_id)
-            if imp is None or imp.environment_id != env.environment_id:
+            if imp is None or (imp.environment_id != env.environment_id
+                               and self._fault != "iso-import-any-environment"):
                 return None
             files = [self._files[f] for f in imp.file_ids if f in self._files]
             body = self._summary(imp, files)
-            body["files"] = [f.snapshot() for f in files]
+            if self._fault == "import-keeps-last-file-only":  # each uploaded file overwrote the list
+                top = [f for f in files if f.parent_file_id is None]
+                files = [f for f in files if f.parent_file_id is not None or f is top[-1]]
+            body["files"] = [self._view(f, direct=False) for f in files]
             body["clientData"] = dict(imp.client_data)
             body["providerInfo"] = None
             return body
@@ -220,13 +241,36 @@ class Store:
     def list_imports(self, environment_id: str, skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """Imports of one environment from the last 7 days, newest first, and their total count."""
         since = datetime.now(UTC) - LIST_WINDOW
+        key = (environment_id, skip, limit)
         with self._lock:
+            cached = self._list_cache.get(key)
+            if self._fault == "list-imports-cached" and cached and time.monotonic() - cached[0] < LIST_CACHE_S:
+                return cached[1]  # fault: the list is served from a cache that outlives new imports
             matching = [imp for imp in self._imports.values()
-                        if imp.environment_id == environment_id and imp.created_at >= since]
+                        if (imp.environment_id == environment_id or self._fault == "iso-list-all-environments")
+                        and imp.created_at >= since]
             matching.sort(key=lambda imp: imp.sequence, reverse=True)
             page = [self._summary(imp, [self._files[f] for f in imp.file_ids if f in self._files])
                     for imp in matching[skip:skip + limit]]
+            if self._fault == "list-imports-cached":
+                self._list_cache[key] = (time.monotonic(), (len(matching), page))
             return len(matching), page
+
+    def _view(self, record: FileRecord, *, direct: bool) -> dict[str, Any]:
+        """A file as answered: GET file (`direct`) or inside its import. Render-time faults act here."""
+        view = record.snapshot()
+        fault, child = self._fault, record.parent_file_id is not None
+        if direct and fault == "status-in-progress-leaks" and view["status"] == "processing":
+            view["status"] = "in_progress"  # fault: the internal enum name leaks through GET file
+        if direct and fault == "file-created-at-epoch":
+            view["createdAt"] = int(record.created_at.timestamp() * 1000)
+        if fault == "zip-not-marked-compressed" and not child:
+            view["compressed"] = False
+        if fault == "zip-children-without-parent":
+            view["parentFileId"] = None
+        if fault == "zip-children-marked-compressed" and child:
+            view["compressed"] = True
+        return view
 
     @staticmethod
     def _summary(imp: ImportRecord, files: list[FileRecord]) -> dict[str, Any]:

@@ -72,6 +72,13 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16)
 
 
+def _ratio_guard(settings: MockSettings) -> tuple[int, int]:
+    """(floor, ratio): the ratio guard applies past `floor` uncompressed bytes."""
+    if settings.fault == "zip-ratio-guard-without-floor":
+        return 0, 3  # fault: no floor and a ratio typical documents exceed
+    return RATIO_FLOOR, settings.zip_max_ratio
+
+
 def _check_declared(infos: list[zipfile.ZipInfo], real_size: int, settings: MockSettings,
                     budget: Budget) -> None:
     """Refuse on what the central directory declares, before inflating anything. The ratio is
@@ -81,7 +88,8 @@ def _check_declared(infos: list[zipfile.ZipInfo], real_size: int, settings: Mock
     declared = sum(i.file_size for i in infos)
     if declared > budget.left():
         raise ZipRejected(ERR_ZIP_LIMIT, "declared sizes exceed the total size limit")
-    if declared > RATIO_FLOOR and declared > settings.zip_max_ratio * max(real_size, 1):
+    floor, ratio = _ratio_guard(settings)
+    if declared > floor and declared > ratio * max(real_size, 1):
         raise ZipRejected(ERR_ZIP_LIMIT, "declared compression ratio is too high")
 
 
@@ -90,13 +98,14 @@ class _Meter:
 
     def __init__(self, real_size: int, settings: MockSettings, budget: Budget) -> None:
         self.produced = 0
-        self.cap = settings.zip_max_ratio * max(real_size, 1)
+        self.floor, ratio = _ratio_guard(settings)
+        self.cap = ratio * max(real_size, 1)
         self.budget = budget
 
     def add(self, amount: int) -> None:
         self.produced += amount
         self.budget.take(amount)
-        if self.produced > RATIO_FLOOR and self.produced > self.cap:
+        if self.produced > self.floor and self.produced > self.cap:
             raise ZipRejected(ERR_ZIP_LIMIT, "archive inflates past the compression ratio limit")
 
 
@@ -130,7 +139,9 @@ def expand(content: IO[bytes], settings: MockSettings, budget: Budget) -> list[C
                 if info.is_dir() or name.startswith("__MACOSX/"):
                     continue  # folders and macOS resource forks are not documents
                 base = name.replace("\\", "/").rsplit("/", 1)[-1]
-                if is_unsafe(name) or _is_symlink(info):
+                if settings.fault == "zip-slip" and is_unsafe(name) and not _is_symlink(info):
+                    children.append(Child(name, _inflate(archive, info, meter)))  # fault: extracted as named
+                elif is_unsafe(name) or _is_symlink(info):
                     children.append(Child(base, None, ERR_UNSAFE_ENTRY))
                 elif info.flag_bits & 0x1:
                     children.append(Child(base, None, ERR_ENCRYPTED))
