@@ -156,9 +156,9 @@ class RequestInspector:
         expected = MEDIA_TYPES.get(ext, set()) | {"application/octet-stream"}
         ctype = (part.content_type or "").split(";")[0].strip().lower()
         if ext in MEDIA_TYPES or not ctype:
+            declared = f"Content-Type {part.content_type!r}" if ctype else "no Content-Type"
             out.judge("SDK-CTYPE-001", [] if ctype in expected else
-                      [f"file part {shown} declares Content-Type {part.content_type!r}, expected one of "
-                       f"{sorted(expected)}"], where)
+                      [f"file part {shown} declares {declared}, expected one of {sorted(expected)}"], where)
         if raw is None:
             return
         reads = api_reads(raw)
