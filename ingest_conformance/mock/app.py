@@ -271,6 +271,10 @@ def create_app(settings: MockSettings) -> ASGIApp:
     wrapped = RateLimitMiddleware(wrapped, settings.rate_limit_burst, fault=settings.fault)
     if settings.extra_fields or settings.error_shape != "nestjs":
         wrapped = ResponseStyleMiddleware(wrapped, settings)
+    if settings.validate_requests:  # SDK teams: every request judged against the client requirements
+        from .request_validation import RequestValidationMiddleware
+
+        wrapped = RequestValidationMiddleware(wrapped, settings.single_url_path, settings.validation_report)
     if not settings.quiet:
         wrapped = AccessLogMiddleware(wrapped)
     return wrapped

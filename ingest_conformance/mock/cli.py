@@ -103,6 +103,18 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                       help="ZIP nesting levels expanded (default: %(default)s)")
     size.add_argument("--max-stored-imports", type=_positive_int, default=d.max_stored_imports, metavar="N",
                       help="imports kept in memory before the oldest are forgotten (default: %(default)s)")
+    add_request_validation(parser)
+
+
+def add_request_validation(parser: argparse.ArgumentParser) -> None:
+    d = DEFAULTS
+    group = parser.add_argument_group("request validation (for SDKs in any language; docs/sdk.md)")
+    group.add_argument("--validate-requests", action="store_true", default=d.validate_requests,
+                       help="judge every request against spec/client-requirements.yaml; read the findings at "
+                            "GET /__mock__/requests during the run (default: %(default)s)")
+    group.add_argument("--validation-report", metavar="PATH", default=d.validation_report,
+                       help="with --validate-requests: the JSON report written when the mock stops "
+                            "(default: %(default)s)")
 
 
 def settings_from(args: argparse.Namespace) -> MockSettings:
@@ -121,6 +133,7 @@ def settings_from(args: argparse.Namespace) -> MockSettings:
         zip_max_ratio=args.zip_max_ratio, zip_max_entries=args.zip_max_entries,
         zip_max_depth=args.zip_max_depth, max_stored_imports=args.max_stored_imports,
         extra_fields=args.extra_fields, error_shape=args.error_shape, fault=args.fault,
+        validate_requests=args.validate_requests, validation_report=args.validation_report,
     )
 
 

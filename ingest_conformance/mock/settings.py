@@ -95,6 +95,11 @@ class MockSettings:
     fault: str | None = None
     """A named fault mode (faults.py): one realistic bug, to measure the suite. None = conformant."""
 
+    validate_requests: bool = False
+    """Judge every request against the client requirements (request_validation.py): for SDK teams."""
+    validation_report: str = "reports/mock-requests.json"
+    """Where --validate-requests writes its report when the mock stops."""
+
     def __post_init__(self) -> None:
         problems: list[str] = []
         if not 0 <= self.port <= 65535:
