@@ -86,7 +86,8 @@ class _Observer:
         self.violations: list[tuple[str, str]] = []
         self.parts: list[SeenPart] = []
         self.body = bytearray()
-        self.complete = False
+        framed = "transfer-encoding" in headers or headers.get("content-length", "0").strip() not in ("", "0")
+        self.complete = not framed  # a request without a body is complete before the app reads anything
         self.form_ended = False
         self.problem = ""
         self._parser: MultipartParser | None = None
@@ -163,13 +164,16 @@ class _Observer:
             self.violations.append(("SDK-OP-001", f"{self.method} {self.path} is not a documented operation"))
         else:
             self.violations += rules.headers_and_query(self.operation, self.credential, self.query)
-            if not self.complete:
+            json_op = self.operation in ("uploadByUrl", "uploadSingleUrl")
+            if json_op and self.content_type.split(";")[0].strip().lower() != "application/json":
+                self.violations += rules.json_body(self.operation, self.content_type, b"")  # no body needed
+            elif not self.complete:
                 notes.append(f"the mock answered {status} before the body ended: only the headers were judged")
             elif self._parser is not None:
                 if self.problem or not self.form_ended:
                     self.violations.append(("SDK-FORM-001", self.problem or "the closing boundary is missing"))
                 self.violations += rules.form(self.operation, self.parts)
-            elif self.operation in ("uploadByUrl", "uploadSingleUrl") and len(self.body) <= JSON_LIMIT:
+            elif json_op and len(self.body) <= JSON_LIMIT:
                 self.violations += rules.json_body(self.operation, self.content_type, bytes(self.body))
         if status == 429 and retry_after and retry_after.strip().isdigit():
             self.log.not_before[self.client_key] = (time.monotonic() + int(retry_after), float(retry_after))
