@@ -87,7 +87,7 @@ def read_back(verdict: Verdict, client: TargetClient, suite: Suite, answer: dict
 def follow(verdict: Verdict, client: TargetClient, suite: Suite, file_id: str) -> Poll:
     """Poll GET file to a final status, judging every status seen (LIFE-STATUS-*, LIFE-ERR-*, RESP-NULL-001)."""
     timeout = suite.config.profile.processing_timeout_s
-    poll = poll_file(client, file_id, timeout_s=timeout)
+    poll = poll_file(client, file_id, timeout_s=timeout, first_delay_s=suite.poll_start_s)
     if poll.last is not None:
         verdict.answered(poll.last, "getFile")
     bad = [s for s in poll.statuses if s not in FILE_STATUSES]

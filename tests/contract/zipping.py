@@ -109,7 +109,7 @@ class ZipRun:
         deadline = time.monotonic() + timeout
         grace_until: float | None = None
         listed: set[str] = set()
-        delay = 0.05
+        delay = suite.poll_start_s
         for _ in range(MAX_IMPORT_POLLS):
             ex = client.get(f"/v1/ingest/imports/{run.import_id}", note="poll the import for the ZIP's children")
             run.last = ex
