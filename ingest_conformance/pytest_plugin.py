@@ -214,8 +214,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if recorder is not None:
         from ingest_conformance.record import write_run_cassette
 
+        worker = getattr(session.config, "workerinput", {}).get("workerid", "")  # under xdist: one per worker
         session.config.stash[CASSETTE_KEY] = write_run_cassette(
-            suite, recorder, Path(session.config.getoption("ic_record")))
+            suite, recorder, Path(session.config.getoption("ic_record")), worker)
     ours = suite.results.exit_code(strict=suite.config.strict)
     if ours:
         session.exitstatus = ours

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -106,11 +105,10 @@ def write_cassette(path: Path, recorded: Sequence[tuple[str, Exchange]], *, meta
     return path
 
 
-def write_run_cassette(suite: Suite, recorder: Recorder, directory: Path) -> Path:
-    """The cassette of a run: `<run tag>.cassette.jsonl` in `directory` (one per xdist worker)."""
+def write_run_cassette(suite: Suite, recorder: Recorder, directory: Path, worker: str = "") -> Path:
+    """The cassette of a run: `<run tag>.cassette.jsonl` in `directory` (`<run tag>-<worker>…` per xdist worker)."""
     from ingest_conformance.spec import OPENAPI_PATH
 
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     meta = {"target": suite.base_url, "bundled_mock": suite.config.uses_bundled_mock, "seed": suite.seed,
             "level": suite.config.level, "run_tag": suite.run_tag,
             "profile": suite.config.redacted()["profile"]}
