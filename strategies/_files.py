@@ -7,6 +7,7 @@ that makes the bytes unique; both shrink towards the first, simplest template an
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -169,6 +170,7 @@ def _build_tiff(
 _SMALL_SIZES = ((17, 13), (64, 48))
 
 
+@cache  # one strategy object for every draw: hypothesis validates a new strategy on its first draw
 def _zip_members() -> st.SearchStrategy[SampleFile]:
     return st.one_of(
         pdf_files(max_pages=2),
@@ -194,9 +196,14 @@ def zip_files(
     return _zip_strategy(min_entries, max_entries, allow_nested)
 
 
+@cache
+def _zip_member_lists(min_entries: int, max_entries: int) -> st.SearchStrategy[list[SampleFile]]:
+    return st.lists(_zip_members(), min_size=min_entries, max_size=max_entries)
+
+
 @st.composite
 def _zip_strategy(draw: st.DrawFn, min_entries: int, max_entries: int, allow_nested: bool) -> SampleFile:
-    members = draw(st.lists(_zip_members(), min_size=min_entries, max_size=max_entries))
+    members = draw(_zip_member_lists(min_entries, max_entries))
     folder = draw(st.sampled_from(("", "scans/", "2024/q1/")))
     entries: list[tuple[str, bytes]] = []
     for index, member in enumerate(members):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -93,6 +94,7 @@ def _format_strategy(fmt: FileFormat, *, tiff_extensions: tuple[str, ...] = ("ti
     return zip_files(min_entries=1, max_entries=2, allow_nested=False)
 
 
+@cache  # the body hook asks for these on every draw: one validated strategy object each
 def named_files(operation: Operation | None = None) -> st.SearchStrategy[Any]:
     """:class:`NamedBinary` values: valid files ``operation`` must accept (every file operation, if
     ``None``: PDF, JPEG, PNG, TIFF). Shrinks towards a one-page PDF."""
@@ -143,16 +145,21 @@ def flatmap_body(context: Any, body: Any) -> st.SearchStrategy[Any]:
     }
     if not targets:
         return st.just(body)
-    files = named_files(_operation_of(context))
+    operation = _operation_of(context)
 
     def fill(draws: dict[str, Any]) -> dict[str, Any]:
         return {**body, **draws}
 
     drawn = {
-        name: st.lists(files, min_size=len(body[name]), max_size=len(body[name])) if is_array else files
+        name: _file_lists(operation, len(body[name])) if is_array else named_files(operation)
         for name, is_array in targets.items()
     }
     return st.fixed_dictionaries(drawn).map(fill)
+
+
+@cache
+def _file_lists(operation: Operation | None, length: int) -> st.SearchStrategy[list[Any]]:
+    return st.lists(named_files(operation), min_size=length, max_size=length)
 
 
 # --- 3. the serializer ---------------------------------------------------------------------------------
