@@ -69,6 +69,10 @@ class OpenAPIDocument:
         validator = self.response_validator(operation_id, exchange.status)
         if validator is None:
             return []
+        # The spec documents this answer as application/json: a client picks its parser by Content-Type.
+        ctype = (exchange.header("content-type") or "").split(";", 1)[0].strip().lower()
+        if ctype != "application/json" and not ctype.endswith("+json"):
+            return [f"Content-Type is {ctype or '(none)'!r}, not the documented application/json"]
         try:
             body = json.loads(exchange.response_body)
         except ValueError:

@@ -71,6 +71,17 @@ def test_upload_poll_import_with_client_data(client: TargetClient, verdict: Verd
 
 @pytest.mark.requirement("IMP-LIST-001", "RESP-GET-001", "ERR-5XX-001")
 def test_new_import_is_listed(client: TargetClient, verdict: Verdict, suite: Suite) -> None:
+    def first_pages(note: str) -> list[str]:  # skip 0 and skip 10 at the largest page size (15)
+        ids: list[str] = []
+        for skip in (0, 10):
+            page = client.get("/v1/ingest/imports", params={"skip": skip, "limit": 15}, note=note)
+            verdict.answered(page, "listImports")
+            items = page.json().get("result", []) if page.status == 200 else []
+            ids += [str(i.get("id")) for i in items if isinstance(i, dict)]
+        return ids
+
+    # The same pages read once before the upload: a list answer kept from before (a cache) must not hide it.
+    first_pages("the first pages before the upload")
     pdf = one_example(suite, s.pdf_files(max_pages=1), salt=salt_of("listed"))
     ex = post_parts(client, UPLOADS, [Part.file(pdf), Part.json("info", tag_info(suite))], note="import to find")
     result = flow(verdict, client, suite, ex, "uploadFiles", poll=False)
@@ -79,12 +90,8 @@ def test_new_import_is_listed(client: TargetClient, verdict: Verdict, suite: Sui
     import_id = str(result.answer.get("importId"))
     deadline = time.monotonic() + max(5.0, suite.config.profile.read_after_write_s)
     seen: list[str] = []
-    while True:  # the first pages: skip 0 and skip 10 at the largest page size (15)
-        for skip in (0, 10):
-            page = client.get("/v1/ingest/imports", params={"skip": skip, "limit": 15}, note="find the new import")
-            verdict.answered(page, "listImports")
-            items = page.json().get("result", []) if page.status == 200 else []
-            seen += [str(i.get("id")) for i in items if isinstance(i, dict)]
+    while True:
+        seen += first_pages("find the new import")
         if import_id in seen or time.monotonic() >= deadline:
             break
         time.sleep(0.5)

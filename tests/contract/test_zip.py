@@ -53,6 +53,20 @@ def test_zip_of_allowed_files_unpacks_into_children(client: TargetClient, verdic
                  salt=salt_of("zip-valid"))
 
 
+@pytest.mark.requirement("ZIP-BOMB-001", "ZIP-ACCEPT-001", *CHILDREN, *LIFECYCLE)
+def test_small_zip_that_compresses_well_is_no_bomb(client: TargetClient, verdict: Verdict, suite: Suite) -> None:
+    """An uncompressed scan (a raw 612x792 TIFF page, ~485 KB) deflates about 160:1. Under 1 MiB uncompressed
+    a ZIP is never a bomb, however well it compresses: a ratio guard must not refuse it."""
+    scan = one_example(suite, s.tiff_files(sizes=[(612, 792)], modes=["L"], max_frames=1, extensions=["tiff"])
+                       .filter(lambda f: f.description.endswith("(raw)")), salt=salt_of("zip-ratio"))
+    sample = handmade_zip([scan], "scan", f"ZIP of one {scan.description}, deflated ~160:1")
+    run = run_zip(verdict, client, suite, sample)
+    judge_all(lambda: judge_accepted(verdict, run),
+              lambda: outcome(verdict, suite, "ZIP-BOMB-001", sample, Operation.UPLOAD_FILES, run.flow.upload,
+                              run.poll),
+              lambda: judge_children(verdict, client, run, min_children=1))
+
+
 @pytest.mark.requirement("ZIP-SKIP-001", "ZIP-NAME-001", "ZIP-ACCEPT-001", *CHILDREN, *LIFECYCLE)
 def test_zip_with_an_unsupported_entry(client: TargetClient, verdict: Verdict, suite: Suite) -> None:
     """The PDF inside must become a child; the unsupported entry may be skipped or become a rejected child."""

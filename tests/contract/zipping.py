@@ -244,7 +244,9 @@ def handmade_zip(members: list[SampleFile], stem: str, description: str, *, fold
     entries = [f"{folder}{i + 1:02d}-{m.filename}" for i, m in enumerate(members)]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, member in zip(entries, members, strict=True):
-            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), member.content)
+            # A ZipInfo keeps its own compress_type (stored) unless told: deflate as the archive says.
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), member.content,
+                             compress_type=zipfile.ZIP_DEFLATED)
     marker = members[0].filename.rsplit(".", 1)[0][-8:]
     return SampleFile(kind=FileKind.VALID, format=FileFormat.ZIP, extension="zip", mime_type="application/zip",
                       content=buffer.getvalue(), filename=f"{stem}-{marker}.zip", description=description,
