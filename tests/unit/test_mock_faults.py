@@ -1,0 +1,101 @@
+"""The mock's fault registry and conformant personalities, without a socket.
+
+Every fault names a requirement the suite can fail (MUST, or SHOULD under --strict), is consulted by
+some hook in the mock, and is the only way to break the mock; every personality is a valid mix of
+allowed choices, and together they cover every pair of choices.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+
+from ingest_conformance.catalogue import load_catalogue
+from ingest_conformance.mock import cli
+from ingest_conformance.mock.faults import FAULTS, FAULTS_BY_NAME, describe_faults
+from ingest_conformance.mock.personalities import PERSONALITIES, cli_flags
+from ingest_conformance.mock.settings import DEFAULTS, MockSettings
+
+pytestmark = pytest.mark.unit
+
+MOCK_DIR = Path(cli.__file__).resolve().parent
+CHOICES = ("rejection", "success_status", "auth_failure_status", "rate_limit_burst", "processing_delay",
+           "extra_fields", "error_shape")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mock")
+    cli.configure_parser(parser)
+    return parser
+
+
+def test_there_are_at_least_forty_faults_with_unique_kebab_case_names() -> None:
+    assert len(FAULTS) >= 40
+    assert len(FAULTS_BY_NAME) == len(FAULTS)
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", f.name) for f in FAULTS)
+    assert all(f.description and not f.description.endswith(".") for f in FAULTS)
+
+
+def test_each_fault_breaks_a_requirement_the_suite_can_fail() -> None:
+    catalogue = load_catalogue()
+    for fault in FAULTS:
+        assert fault.requirement_id in catalogue, fault
+        assert catalogue[fault.requirement_id].level in ("MUST", "SHOULD"), fault  # INFO/PROFILE never fail
+
+
+def test_faults_span_the_catalogue() -> None:
+    catalogue = load_catalogue()
+    features = {catalogue[f.requirement_id].feature for f in FAULTS}
+    assert len({f.requirement_id for f in FAULTS}) >= 50
+    assert {"auth", "isolation", "success", "validation", "size", "filenames", "zip", "lifecycle", "imports",
+            "by-url", "errors", "methods"} <= features
+
+
+@pytest.mark.parametrize("fault", [f.name for f in FAULTS])
+def test_each_fault_has_a_hook_in_the_mock(fault: str) -> None:
+    """The registry and the hooks cannot drift apart: each name is consulted outside faults.py."""
+    sources = [p for p in MOCK_DIR.glob("*.py") if p.name != "faults.py"]
+    assert any(f'"{fault}"' in p.read_text() for p in sources), f"no hook consults {fault!r}"
+
+
+def test_fault_setting_is_validated() -> None:
+    assert DEFAULTS.fault is None
+    assert MockSettings(fault="zip-slip").fault == "zip-slip"
+    with pytest.raises(ValueError, match="unknown fault 'nope'"):
+        MockSettings(fault="nope")
+
+
+def test_fault_flag_and_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.settings_from(_parser().parse_args(["--fault", "zip-slip"])).fault == "zip-slip"
+    assert cli.run(_parser().parse_args(["--fault", "no-such-bug"])) == 2
+    assert cli.run(_parser().parse_args(["--list-faults"])) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed == describe_faults().splitlines()
+    assert len(listed) == len(FAULTS)
+    for line, fault in zip(listed, FAULTS, strict=True):
+        assert line.split()[:2] == [fault.name, fault.requirement_id]
+
+
+def test_personalities_are_valid_conformant_settings() -> None:
+    assert len(PERSONALITIES) == 8
+    assert PERSONALITIES["defaults"] == {}
+    for name, overrides in PERSONALITIES.items():
+        settings = MockSettings(**overrides)
+        assert settings.fault is None, name
+        flags = cli_flags(overrides)
+        assert cli.settings_from(_parser().parse_args(flags)) == settings, name
+
+
+def test_personalities_cover_every_pair_of_choices() -> None:
+    """L8: for any two of the seven choices, all four on/off combinations occur."""
+    def on(overrides: dict[str, object], choice: str) -> bool:
+        return choice in overrides
+
+    rows = list(PERSONALITIES.values())
+    for first, second in itertools.combinations(CHOICES, 2):
+        seen = {(on(row, first), on(row, second)) for row in rows}
+        assert seen == {(False, False), (False, True), (True, False), (True, True)}, (first, second)
