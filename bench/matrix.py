@@ -1,0 +1,119 @@
+"""Shared by bench/mutation.py and bench/schemathesis_baseline.py: the fault and personality matrix,
+mock subprocesses on free ports, and running jobs in parallel.
+
+Each job starts its own `python -m ingest_conformance mock --port 0` (with `--fault NAME` or a
+personality's flags), waits for its banner, runs one tool against it, and stops it with SIGTERM.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ingest_conformance.catalogue import load_catalogue
+from ingest_conformance.mock.faults import FAULTS
+from ingest_conformance.mock.personalities import PERSONALITIES, cli_flags
+
+REPO = Path(__file__).resolve().parents[1]
+REPORTS = REPO / "reports"
+CREDENTIALS = {"api_key": "mock-api-key-a", "access_token": "mock-access-token-a",
+               "second_api_key": "mock-api-key-b", "second_access_token": "mock-access-token-b"}
+BANNER = re.compile(r"serving .* on (http://127\.0\.0\.1:\d+)")
+START_TIMEOUT_S = 30.0
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One mock to test: a fault (must be caught) or a conformant personality (must pass)."""
+
+    kind: str  # "fault" or "personality"
+    name: str
+    requirement: str | None = None
+    level: str | None = None  # the requirement's level (MUST, SHOULD)
+    feature: str | None = None
+    description: str = ""
+    mock_flags: tuple[str, ...] = field(default=())
+
+
+def targets(faults: Sequence[str] | None = None, personalities: Sequence[str] | None = None) -> list[Target]:
+    """Every fault and personality (or the named ones), faults first."""
+    catalogue = load_catalogue()
+    unknown = [n for n in faults or () if n not in {f.name for f in FAULTS}]
+    unknown += [n for n in personalities or () if n not in PERSONALITIES]
+    if unknown:
+        raise SystemExit(f"unknown fault or personality: {', '.join(unknown)}")
+    found = [Target("fault", f.name, f.requirement_id, str(catalogue[f.requirement_id].level),
+                    str(catalogue[f.requirement_id].feature), f.description, ("--fault", f.name))
+             for f in FAULTS if faults is None or f.name in faults]
+    found += [Target("personality", name, mock_flags=tuple(cli_flags(overrides)),
+                     description=" ".join(cli_flags(overrides)) or "the mock's defaults")
+              for name, overrides in PERSONALITIES.items() if personalities is None or name in personalities]
+    return found
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without INGEST_CONFORMANCE_* settings, so only our flags configure a run."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("INGEST_CONFORMANCE_")}
+
+
+@contextlib.contextmanager
+def running_mock(flags: Sequence[str], log_dir: Path) -> Iterator[str]:
+    """A mock subprocess on a free loopback port; yields its base URL. Its stderr goes to a log file
+    (a fault's 500s are logged with tracebacks: a pipe nobody reads could fill and stall it)."""
+    log_path = log_dir / "mock.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "ingest_conformance", "mock", "--port", "0", "--quiet",
+                                 *flags], stdout=subprocess.DEVNULL, stderr=log, env=clean_env())
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            match = BANNER.search(log_path.read_text(errors="replace"))
+            if match:
+                break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"mock {' '.join(flags)} did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.05)
+        yield match.group(1)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+def work_dir(prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"ic-{prefix}-"))
+
+
+def in_parallel(jobs: Sequence[T], run: Callable[[T], dict[str, Any]], workers: int,
+                progress: Callable[[dict[str, Any]], str]) -> list[dict[str, Any]]:
+    """Run every job (at most `workers` at a time); results in the jobs' order, progress as they end."""
+    results: dict[int, dict[str, Any]] = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run, job): i for i, job in enumerate(jobs)}
+        for done, future in enumerate(as_completed(futures), 1):
+            result = future.result()
+            results[futures[future]] = result
+            print(f"[{done}/{len(jobs)}] {progress(result)}", flush=True)
+    return [results[i] for i in range(len(jobs))]
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return "\n".join(lines)

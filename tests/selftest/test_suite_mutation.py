@@ -1,0 +1,77 @@
+"""The suite's detection power, the CI-sized slice of bench/mutation.py.
+
+Every conformant personality of the mock (the L8 combinations of the choices the docs allow) gets a
+whole quick run under --strict and must pass: any failure is a false alarm. A handful of the mock's
+named fault modes, one per kind of bug, must each be caught as the requirement it breaks, with exit
+code 1. Runs go two at a time (each a suite subprocess against an in-process mock); processing
+delays and the rate limit are scaled for CI (about 90 s in all). The full matrix, with the mutation
+score: `python bench/mutation.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from ingest_conformance.catalogue import load_catalogue
+from ingest_conformance.mock import MockSettings
+from ingest_conformance.mock.faults import FAULTS_BY_NAME
+from ingest_conformance.mock.personalities import PERSONALITIES
+
+from .suiterun import SuiteRun, suite_against_mock
+
+pytestmark = [pytest.mark.selftest, pytest.mark.slow]
+
+# One per kind of bug, each a short run; the last three are suite gaps the bench found (and now closes).
+CI_FAULTS = ["auth-any-api-key-accepted", "oversize-connection-reset", "filename-latin1-as-utf8",
+             "filename-keeps-path", "zip-slip", "data-urls-fetched", "root-health-200", "list-imports-cached",
+             "zip-ratio-guard-without-floor"]
+FAST_S, SLOW_S = 0.02, 0.1  # processing_delay per step in CI (the bench keeps the mock's 0.2 s and 0.6 s)
+CI_BURST = 40  # requests a second before a 429 in CI (the bench keeps 20: a whole run then takes 30 s more)
+WORKERS = 2
+T = TypeVar("T")
+
+
+def _in_pairs(items: list[T], run: Callable[[T], SuiteRun]) -> list[SuiteRun]:
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return list(pool.map(run, items))
+
+
+def _personality_settings(overrides: dict[str, Any]) -> MockSettings:
+    scaled = {"processing_delay": SLOW_S if "processing_delay" in overrides else FAST_S}
+    if "rate_limit_burst" in overrides:
+        scaled["rate_limit_burst"] = CI_BURST
+    return MockSettings(**{**overrides, "quiet": True, **scaled})
+
+
+def test_every_personality_passes(tmp_path: Path) -> None:
+    names = list(PERSONALITIES)
+    runs = _in_pairs(names, lambda name: suite_against_mock(
+        _personality_settings(PERSONALITIES[name]), "--strict", report_dir=tmp_path / name))
+    alarms = {name: (run.exit_code, run.broken(), run.output[-1500:])
+              for name, run in zip(names, runs, strict=True) if run.exit_code != 0 or run.broken()}
+    assert not alarms, f"false alarms on conformant personalities: {alarms}"
+    assert all(run.verdict == "conformant" for run in runs)
+
+
+def test_faults_are_caught_as_the_requirement_they_break(tmp_path: Path) -> None:
+    catalogue = load_catalogue()
+
+    def run(name: str) -> SuiteRun:
+        rid = FAULTS_BY_NAME[name].requirement_id
+        strict = ["--strict"] if catalogue[rid].level == "SHOULD" else []
+        settings = MockSettings(quiet=True, processing_delay=FAST_S, fault=name)
+        return suite_against_mock(settings, "--select", rid, *strict, report_dir=tmp_path / name)
+
+    runs = _in_pairs(CI_FAULTS, run)
+    missed = {}
+    for name, result in zip(CI_FAULTS, runs, strict=True):
+        rid = FAULTS_BY_NAME[name].requirement_id
+        caught = ("fail", "warn") if catalogue[rid].level == "SHOULD" else ("fail",)
+        if result.exit_code != 1 or result.outcomes.get(rid) not in caught:
+            missed[name] = (rid, result.exit_code, result.outcomes.get(rid), result.output[-1500:])
+    assert not missed, f"faults the suite did not catch as their requirement: {missed}"
