@@ -19,6 +19,24 @@ from ingest_conformance.suite import Suite
 T = TypeVar("T")
 
 
+def pin_hypothesis_constants() -> None:
+    """Make draws depend on the seed and the test only, not on which of our modules are loaded.
+
+    hypothesis biases a few draws towards constants it finds in the *local* modules loaded so far, and ours
+    count (an editable install is local). Which are loaded when a test draws depends on the tests that ran
+    before it in that process: under `run --workers` (or plain pytest vs `ingest-conformance run`) the same
+    seed drew different files. The pool is pinned to an empty one (hypothesis' global constants still apply).
+    An internal of hypothesis: if it moves, nothing is pinned and only cross-process determinism suffers.
+    """
+    from hypothesis.internal.conjecture import providers
+
+    if not callable(getattr(providers, "_get_local_constants", None)) or not hasattr(providers, "CONSTANTS_CACHE"):
+        return
+    empty = type(providers._local_constants)()
+    setattr(providers, "_get_local_constants", lambda: empty)  # noqa: B010 (a module function, replaced)
+    providers.CONSTANTS_CACHE.cache.clear()
+
+
 def example_count(suite: Suite, *, quick: int, standard: int, full: int) -> int:
     return {"quick": quick, "standard": standard, "full": full}[suite.config.level]
 

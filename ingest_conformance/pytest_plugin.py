@@ -66,6 +66,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     contract = [item for item in items if item.get_closest_marker("requirement")]
     if not contract:
         return
+    from ingest_conformance.generation import pin_hypothesis_constants
+
+    pin_hypothesis_constants()  # the same seed draws the same, whatever else this process ran first
     target_config = _load_target_config(config)
     config.stash[CONFIG_KEY] = target_config
     keep: list[pytest.Item] = []
@@ -203,13 +206,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     suite = session.config.stash.get(SUITE_KEY, None)
     if suite is None:
         return
-    for entry in suite.expected.stale():
-        level = suite.catalogue[entry.requirement].level
-        suite.results.add(CheckRecord(entry.requirement, level, Outcome.STALE, entry.test or "*",
-                                      message=f"listed as expected failure but held: {entry.reason}"))
-    from ingest_conformance.reporting import write_results
+    from ingest_conformance import parallel
 
-    write_results(suite)
+    shipped = parallel.is_worker(session.config)  # a parallel run's worker: the controller merges and reports
+    if not shipped:
+        for entry in suite.expected.stale():
+            level = suite.catalogue[entry.requirement].level
+            suite.results.add(CheckRecord(entry.requirement, level, Outcome.STALE, entry.test or "*",
+                                          message=f"listed as expected failure but held: {entry.reason}"))
+        from ingest_conformance.reporting import write_results
+
+        write_results(suite)
     recorder = session.config.stash.get(RECORDER_KEY, None)
     if recorder is not None:
         from ingest_conformance.record import write_run_cassette
@@ -217,6 +224,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         worker = getattr(session.config, "workerinput", {}).get("workerid", "")  # under xdist: one per worker
         session.config.stash[CASSETTE_KEY] = write_run_cassette(
             suite, recorder, Path(session.config.getoption("ic_record")), worker)
+    if shipped:
+        parallel.ship(session.config, suite)
+        return
     ours = suite.results.exit_code(strict=suite.config.strict)
     if ours:
         session.exitstatus = ours

@@ -8,6 +8,7 @@ one clear line; pytest then runs with the very same options through the plugin.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -31,6 +32,32 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         help="pytest -k expression to narrow the tests further")
     parser.add_argument("--pytest-arg", dest="pytest_args", action="append", default=[], metavar="ARG",
                         help="pass one extra argument to pytest (repeatable), e.g. --pytest-arg=-x")
+    parser.add_argument("--workers", default="auto", type=_workers_value, metavar="N|auto",
+                        help="test processes (pytest-xdist) sharing one target and one report; auto: 2 where there "
+                        "are 2 CPUs or more, which pays at every level (bench/README.md) (default: auto)")
+
+
+def _workers_value(text: str) -> str | int:
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of workers: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("--workers must be at least 1")
+    return value
+
+
+def workers_for(requested: str | int, *, recording: bool = False) -> int:
+    """How many test processes: `auto` uses two where there are two CPUs (case generation is CPU-bound;
+    a third process on 2 cores only adds start-up); one without pytest-xdist, and one when recording, so
+    the cassette is one file in the order the run sent (explicit --workers N records one per worker)."""
+    if requested != "auto":
+        return int(requested)
+    if recording or importlib.util.find_spec("xdist") is None:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,6 +92,13 @@ def run(args: argparse.Namespace) -> int:
         argv.append("--strict")
     if args.keyword:
         argv += ["-k", args.keyword]
+    workers = workers_for(args.workers, recording=bool(args.ic_record))
+    if workers > 1 and importlib.util.find_spec("xdist") is None:
+        print("ingest-conformance: configuration error: --workers needs pytest-xdist (pip install pytest-xdist)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if workers > 1:  # one controller owns the target and the reports (ingest_conformance/parallel.py)
+        argv += ["-p", "ingest_conformance.parallel", "-n", str(workers), "--dist", "worksteal"]
     argv += args.pytest_args
     started = time.monotonic()
     code = int(pytest.main(argv))

@@ -74,8 +74,9 @@ def _requests_sent(doc: dict[str, object]) -> list[tuple[str, str, str]]:
 def test_same_seed_same_requests_same_verdicts(tmp_path: Path) -> None:
     docs = []
     for run in ("a", "b"):
+        # One process, so the order is the same too (tests/selftest/test_parallel_run.py: with workers)
         proc = run_cli("run", "--level", "quick", "--select", "filenames,formats", "--seed", "4242",
-                       "--report-dir", str(tmp_path / run), cwd=tmp_path)
+                       "--workers", "1", "--report-dir", str(tmp_path / run), cwd=tmp_path)
         assert proc.returncode == 0, proc.stdout[-3000:]
         docs.append(json.loads((tmp_path / run / "results.json").read_text()))
     first, second = (_requests_sent(d) for d in docs)
