@@ -34,7 +34,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         help="pass one extra argument to pytest (repeatable), e.g. --pytest-arg=-x")
     parser.add_argument("--workers", default="auto", type=_workers_value, metavar="N|auto",
                         help="test processes (pytest-xdist) sharing one target and one report; auto: 2 where there "
-                        "are 2 CPUs or more, which pays at every level (bench/README.md) (default: auto)")
+                        "are 2 CPUs or more, 1 for a run narrowed by --select or -k or recorded with --record "
+                        "(bench/README.md has the figures) (default: auto)")
 
 
 def _workers_value(text: str) -> str | int:
@@ -49,13 +50,15 @@ def _workers_value(text: str) -> str | int:
     return value
 
 
-def workers_for(requested: str | int, *, recording: bool = False) -> int:
-    """How many test processes: `auto` uses two where there are two CPUs (case generation is CPU-bound;
-    a third process on 2 cores only adds start-up); one without pytest-xdist, and one when recording, so
-    the cassette is one file in the order the run sent (explicit --workers N records one per worker)."""
+def workers_for(requested: str | int, *, narrowed: bool = False, recording: bool = False) -> int:
+    """How many test processes. `auto`: two where there are two CPUs (case generation is CPU-bound; a third
+    process on 2 cores only adds start-up) for a whole-catalogue run; one for a run narrowed by --select or
+    -k (its few tests finish before a second process has started: 4.3 s alone, 6.8 s with two), one when
+    recording, so the cassette is one file in the order the run sent (an explicit --workers N records one
+    per worker), and one without pytest-xdist."""
     if requested != "auto":
         return int(requested)
-    if recording or importlib.util.find_spec("xdist") is None:
+    if narrowed or recording or importlib.util.find_spec("xdist") is None:
         return 1
     return max(1, min(2, os.cpu_count() or 1))
 
@@ -92,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
         argv.append("--strict")
     if args.keyword:
         argv += ["-k", args.keyword]
-    workers = workers_for(args.workers, recording=bool(args.ic_record))
+    workers = workers_for(args.workers, narrowed=bool(config.select or args.keyword),
+                          recording=bool(args.ic_record))
     if workers > 1 and importlib.util.find_spec("xdist") is None:
         print("ingest-conformance: configuration error: --workers needs pytest-xdist (pip install pytest-xdist)",
               file=sys.stderr)

@@ -1,0 +1,51 @@
+"""Parallel runs (`run --workers`): how many workers `auto` picks, and how a worker's results fold into the run's."""
+
+from __future__ import annotations
+
+import pickle
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from ingest_conformance import parallel, runner
+from ingest_conformance.exchange import Exchange
+from ingest_conformance.expected import ExpectedEntry, ExpectedFailures
+from ingest_conformance.results import CheckRecord, Outcome, RunResults
+
+pytestmark = pytest.mark.unit
+
+
+def test_auto_uses_two_workers_for_a_whole_run_and_one_for_narrow_or_recorded_runs(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 2)
+    assert runner.workers_for("auto") == 2
+    assert runner.workers_for("auto", narrowed=True) == 1
+    assert runner.workers_for("auto", recording=True) == 1
+    assert runner.workers_for(3, narrowed=True) == 3  # an explicit number is taken as given
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 1)
+    assert runner.workers_for("auto") == 1
+
+
+def _exchange(path: str, exchange_id: int) -> Exchange:
+    ex = Exchange.for_request("GET", f"http://127.0.0.1:1{path}", [], b"")
+    ex.id = exchange_id
+    return ex
+
+
+def test_a_workers_results_merge_with_fresh_exchange_ids() -> None:
+    entry = ExpectedEntry("AUTH-BAD-001", "known")
+    run = RunResults(seed=1, config={})
+    run.add(CheckRecord("ERR-5XX-001", "MUST", Outcome.PASS, "t::a"), [_exchange("/a", 1)])
+    suite: Any = SimpleNamespace(results=run, expected=ExpectedFailures([entry]))
+    theirs = RunResults(seed=1, config={})
+    theirs.add(CheckRecord("ERR-5XX-001", "MUST", Outcome.FAIL, "t::b"), [_exchange("/b", 1), _exchange("/c", 2)])
+    theirs.harness_errors.append("worker trouble")
+    packed = (theirs.records, theirs.exchanges, theirs.harness_errors, None, [entry])
+    parallel.merge(suite, pickle.loads(pickle.dumps(packed)))
+    assert sorted(run.exchanges) == [1, 2, 3]
+    merged = run.records[-1]
+    assert [urlsplit(run.exchanges[i].url).path for i in merged.exchange_ids] == ["/b", "/c"]
+    assert run.harness_errors == ["worker trouble"] and run.exit_code(strict=False) == 1
+    assert suite.expected.stale() == []  # the worker met the listed deviation
