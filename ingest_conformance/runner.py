@@ -33,9 +33,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pytest-arg", dest="pytest_args", action="append", default=[], metavar="ARG",
                         help="pass one extra argument to pytest (repeatable), e.g. --pytest-arg=-x")
     parser.add_argument("--workers", default="auto", type=_workers_value, metavar="N|auto",
-                        help="test processes (pytest-xdist) sharing one target and one report; auto: 2 where there "
-                        "are 2 CPUs or more, 1 for a run narrowed by --select or -k or recorded with --record "
-                        "(bench/README.md has the figures) (default: auto)")
+                        help="test processes (pytest-xdist) sharing one target and one report; auto: 2 at standard and "
+                        "full where there are 2 CPUs or more, 1 at quick, for a run narrowed by --select or -k, "
+                        "or recorded with --record (bench/README.md has the figures) (default: auto)")
 
 
 def _workers_value(text: str) -> str | int:
@@ -50,15 +50,16 @@ def _workers_value(text: str) -> str | int:
     return value
 
 
-def workers_for(requested: str | int, *, narrowed: bool = False, recording: bool = False) -> int:
+def workers_for(requested: str | int, *, level: str = "standard", narrowed: bool = False,
+                recording: bool = False) -> int:
     """How many test processes. `auto`: two where there are two CPUs (case generation is CPU-bound; a third
-    process on 2 cores only adds start-up) for a whole-catalogue run; one for a run narrowed by --select or
-    -k (its few tests finish before a second process has started: 4.3 s alone, 6.8 s with two), one when
-    recording, so the cassette is one file in the order the run sent (an explicit --workers N records one
-    per worker), and one without pytest-xdist."""
+    process on 2 cores only adds start-up) at standard and full (standard 18.8 -> 14.8 s). One at quick
+    (11.2 s alone, 11.0 s with two: the second process's start-up eats the gain), for a run narrowed by
+    --select or -k (4.3 s alone, 6.8 s with two), when recording, so the cassette is one file in the order
+    the run sent (an explicit --workers N records one per worker), and without pytest-xdist."""
     if requested != "auto":
         return int(requested)
-    if narrowed or recording or importlib.util.find_spec("xdist") is None:
+    if level == "quick" or narrowed or recording or importlib.util.find_spec("xdist") is None:
         return 1
     return max(1, min(2, os.cpu_count() or 1))
 
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         argv.append("--strict")
     if args.keyword:
         argv += ["-k", args.keyword]
-    workers = workers_for(args.workers, narrowed=bool(config.select or args.keyword),
+    workers = workers_for(args.workers, level=config.level, narrowed=bool(config.select or args.keyword),
                           recording=bool(args.ic_record))
     if workers > 1 and importlib.util.find_spec("xdist") is None:
         print("ingest-conformance: configuration error: --workers needs pytest-xdist (pip install pytest-xdist)",

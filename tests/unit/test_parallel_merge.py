@@ -17,10 +17,11 @@ from ingest_conformance.results import CheckRecord, Outcome, RunResults
 pytestmark = pytest.mark.unit
 
 
-def test_auto_uses_two_workers_for_a_whole_run_and_one_for_narrow_or_recorded_runs(
+def test_auto_uses_two_workers_at_standard_and_full_and_one_for_quick_narrow_or_recorded_runs(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner.os, "cpu_count", lambda: 2)
-    assert runner.workers_for("auto") == 2
+    assert runner.workers_for("auto") == runner.workers_for("auto", level="full") == 2
+    assert runner.workers_for("auto", level="quick") == 1
     assert runner.workers_for("auto", narrowed=True) == 1
     assert runner.workers_for("auto", recording=True) == 1
     assert runner.workers_for(3, narrowed=True) == 3  # an explicit number is taken as given
