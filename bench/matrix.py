@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import signal
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -24,13 +19,12 @@ from typing import Any, TypeVar
 from ingest_conformance.catalogue import load_catalogue
 from ingest_conformance.mock.faults import FAULTS
 from ingest_conformance.mock.personalities import PERSONALITIES, cli_flags
+from ingest_conformance.mock.process import MockProcess
 
 REPO = Path(__file__).resolve().parents[1]
 REPORTS = REPO / "reports"
 CREDENTIALS = {"api_key": "mock-api-key-a", "access_token": "mock-access-token-a",
                "second_api_key": "mock-api-key-b", "second_access_token": "mock-access-token-b"}
-BANNER = re.compile(r"serving .* on (http://127\.0\.0\.1:\d+)")
-START_TIMEOUT_S = 30.0
 T = TypeVar("T")
 
 
@@ -70,30 +64,9 @@ def clean_env() -> dict[str, str]:
 
 @contextlib.contextmanager
 def running_mock(flags: Sequence[str], log_dir: Path) -> Iterator[str]:
-    """A mock subprocess on a free loopback port; yields its base URL. Its stderr goes to a log file
-    (a fault's 500s are logged with tracebacks: a pipe nobody reads could fill and stall it)."""
-    log_path = log_dir / "mock.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "ingest_conformance", "mock", "--port", "0", "--quiet",
-                                 *flags], stdout=subprocess.DEVNULL, stderr=log, env=clean_env())
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            match = BANNER.search(log_path.read_text(errors="replace"))
-            if match:
-                break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"mock {' '.join(flags)} did not start: {log_path.read_text()[-2000:]}")
-            time.sleep(0.05)
-        yield match.group(1)
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+    """A mock subprocess on a free loopback port (its stderr in log_dir/mock.log); yields its base URL."""
+    with MockProcess(list(flags), log_path=log_dir / "mock.log") as mock:
+        yield mock.base_url
 
 
 def work_dir(prefix: str) -> Path:

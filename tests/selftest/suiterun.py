@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest_conformance.mock import MockSettings, run_mock
+from ingest_conformance.mock.process import MockProcess
 
 CREDENTIALS = ["--api-key", "mock-api-key-a", "--access-token", "mock-access-token-a",
                "--second-api-key", "mock-api-key-b", "--second-access-token", "mock-access-token-b"]
@@ -47,4 +48,11 @@ def run_suite(base_url: str, *args: str, report_dir: Path, timeout: float = 600)
 def suite_against_mock(settings: MockSettings, *args: str, report_dir: Path) -> SuiteRun:
     """Serve `settings` in-process for the length of one suite run."""
     with run_mock(settings) as mock:
+        return run_suite(mock.base_url, *args, report_dir=report_dir)
+
+
+def suite_against_mock_process(mock_flags: list[str], *args: str, report_dir: Path) -> SuiteRun:
+    """Serve the mock CLI with `mock_flags` in a process of its own (parallel runs need no shared lock)."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    with MockProcess(mock_flags, log_path=report_dir / "mock.log") as mock:
         return run_suite(mock.base_url, *args, report_dir=report_dir)

@@ -3,9 +3,9 @@
 Every conformant personality of the mock (the L8 combinations of the choices the docs allow) gets a
 whole quick run under --strict and must pass: any failure is a false alarm. A handful of the mock's
 named fault modes, one per kind of bug, must each be caught as the requirement it breaks, with exit
-code 1. Runs go two at a time (each a suite subprocess against an in-process mock); processing
-delays and the rate limit are scaled for CI (about 90 s in all). The full matrix, with the mutation
-score: `python bench/mutation.py`.
+code 1. Runs go two at a time (each a suite subprocess against a mock subprocess); processing delays
+and the rate limit are scaled for CI (about 90 s in all). The full matrix, with the mutation score:
+`python bench/mutation.py`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import pytest
 from ingest_conformance.catalogue import load_catalogue
 from ingest_conformance.mock import MockSettings
 from ingest_conformance.mock.faults import FAULTS_BY_NAME
-from ingest_conformance.mock.personalities import PERSONALITIES
+from ingest_conformance.mock.personalities import PERSONALITIES, cli_flags
 
-from .suiterun import SuiteRun, suite_against_mock
+from .suiterun import SuiteRun, suite_against_mock_process
 
 pytestmark = [pytest.mark.selftest, pytest.mark.slow]
 
@@ -30,8 +30,8 @@ pytestmark = [pytest.mark.selftest, pytest.mark.slow]
 CI_FAULTS = ["auth-any-api-key-accepted", "oversize-connection-reset", "filename-latin1-as-utf8",
              "filename-keeps-path", "zip-slip", "data-urls-fetched", "root-health-200", "list-imports-cached",
              "zip-ratio-guard-without-floor"]
-FAST_S, SLOW_S = 0.02, 0.1  # processing_delay per step in CI (the bench keeps the mock's 0.2 s and 0.6 s)
-CI_BURST = 40  # requests a second before a 429 in CI (the bench keeps 20: a whole run then takes 30 s more)
+FAST_S, SLOW_S = 0.02, 0.06  # processing_delay per step in CI (the bench keeps the mock's 0.2 s and 0.6 s)
+CI_BURST = 80  # requests a second before a 429 in CI (the bench keeps 20: a whole run then takes 30 s more)
 WORKERS = 2
 T = TypeVar("T")
 
@@ -41,17 +41,19 @@ def _in_pairs(items: list[T], run: Callable[[T], SuiteRun]) -> list[SuiteRun]:
         return list(pool.map(run, items))
 
 
-def _personality_settings(overrides: dict[str, Any]) -> MockSettings:
-    scaled = {"processing_delay": SLOW_S if "processing_delay" in overrides else FAST_S}
+def personality_flags(overrides: dict[str, Any]) -> list[str]:
+    """The personality's mock flags, its delays and rate limit scaled for CI."""
+    scaled: dict[str, Any] = {"processing_delay": SLOW_S if "processing_delay" in overrides else FAST_S}
     if "rate_limit_burst" in overrides:
         scaled["rate_limit_burst"] = CI_BURST
-    return MockSettings(**{**overrides, "quiet": True, **scaled})
+    MockSettings(**{**overrides, **scaled})  # a valid combination, or ValueError here
+    return cli_flags({**overrides, **scaled})
 
 
 def test_every_personality_passes(tmp_path: Path) -> None:
     names = list(PERSONALITIES)
-    runs = _in_pairs(names, lambda name: suite_against_mock(
-        _personality_settings(PERSONALITIES[name]), "--strict", report_dir=tmp_path / name))
+    runs = _in_pairs(names, lambda name: suite_against_mock_process(
+        personality_flags(PERSONALITIES[name]), "--strict", report_dir=tmp_path / name))
     alarms = {name: (run.exit_code, run.broken(), run.output[-1500:])
               for name, run in zip(names, runs, strict=True) if run.exit_code != 0 or run.broken()}
     assert not alarms, f"false alarms on conformant personalities: {alarms}"
@@ -64,8 +66,8 @@ def test_faults_are_caught_as_the_requirement_they_break(tmp_path: Path) -> None
     def run(name: str) -> SuiteRun:
         rid = FAULTS_BY_NAME[name].requirement_id
         strict = ["--strict"] if catalogue[rid].level == "SHOULD" else []
-        settings = MockSettings(quiet=True, processing_delay=FAST_S, fault=name)
-        return suite_against_mock(settings, "--select", rid, *strict, report_dir=tmp_path / name)
+        flags = ["--fault", name, "--processing-delay", str(FAST_S)]
+        return suite_against_mock_process(flags, "--select", rid, *strict, report_dir=tmp_path / name)
 
     runs = _in_pairs(CI_FAULTS, run)
     missed = {}
