@@ -78,6 +78,19 @@ def test_every_latin1_character_round_trips(client: TargetClient, verdict: Verdi
     _judge_round_trip(verdict, suite, client, name)
 
 
+# Fixed names, so every run holds both rules whatever the seed draws (a quick run draws only three names).
+ASCII_FIXED = {"every-special": "Invoice 2024.03 (copy) #7 & Sons' ; final.pdf",
+               "escaped-quotes": 'Invoice "final" (v2).pdf'}
+
+
+@pytest.mark.requirement("NAME-ASCII-001", "NAME-QUOTE-001", "ERR-5XX-001")
+@pytest.mark.parametrize("text", list(ASCII_FIXED.values()), ids=list(ASCII_FIXED))
+def test_fixed_ascii_names_round_trip(client: TargetClient, verdict: Verdict, suite: Suite, text: str) -> None:
+    """Every ASCII special the docs' rule names, and a double quote sent escaped as `\\"` (NAME-QUOTE-001)."""
+    name = SampleFilename.quoted(text, category=FilenameCategory.ASCII_SPECIALS, description="fixed ASCII name")
+    _judge_round_trip(verdict, suite, client, name)
+
+
 @pytest.mark.requirement("NAME-PATH-001", "ERR-5XX-001")
 def test_path_parts_are_not_echoed(client: TargetClient, verdict: Verdict, suite: Suite) -> None:
     def check(name: SampleFilename) -> None:
