@@ -75,6 +75,15 @@ def run_one(job: tuple[Target, bool], args: argparse.Namespace) -> dict[str, Any
     return record
 
 
+def _last_seconds(out: Path) -> dict[tuple[str, bool], float]:
+    """Each run's duration in the previous mutation.json, to start the longest first (less idle tail)."""
+    try:
+        runs = json.loads((out / "mutation.json").read_text())["runs"]
+        return {(r["name"], r["select"] != "all"): float(r["seconds"]) for r in runs}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
 def progress(r: dict[str, Any]) -> str:
     scope = "whole run" if r["select"] == "all" and r["kind"] == "fault" else ""
     if r["kind"] == "fault":
@@ -138,7 +147,8 @@ def main() -> int:
     jobs = [(t, True) for t in chosen if t.kind == "fault"]
     jobs += [(t, False) for t in chosen if t.kind == "fault" and t.name in args.unselected]
     jobs += [(t, False) for t in chosen if t.kind == "personality"]
-    jobs.sort(key=lambda j: not (j[0].kind == "personality" or not j[1]))  # the long whole runs first
+    last = _last_seconds(args.out)
+    jobs.sort(key=lambda j: -last.get((j[0].name, j[1]), 1e9))  # longest (or never measured) first
     print(f"{len(jobs)} runs: {sum(1 for t, s in jobs if t.kind == 'fault' and s)} faults, "
           f"{sum(1 for t, s in jobs if t.kind == 'fault' and not s)} unselected fault runs, "
           f"{sum(1 for t, _ in jobs if t.kind == 'personality')} personalities; {args.workers} workers", flush=True)
