@@ -9,6 +9,7 @@ means: pypdf reads every page; Pillow `verify()` and then `load()` succeed. Empt
 from __future__ import annotations
 
 import os
+import struct
 from dataclasses import dataclass
 from typing import IO
 
@@ -139,7 +140,50 @@ def _check_pdf(content: IO[bytes]) -> None:
             contents.get_data()
 
 
+# Bytes per value of each TIFF field type (TIFF 6.0 section 2, BigTIFF types 16-18).
+_TIFF_TYPE_SIZE = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4,
+                   16: 8, 17: 8, 18: 8}
+
+
+def _check_tiff_chain(content: IO[bytes]) -> None:
+    """Every IFD (page) of the chain, and every tag value it points to, lies inside the file. Pillow
+    stops counting pages, with only a warning, at a next-IFD offset past the end (a multi-page TIFF
+    cut after page one would pass) and never reads tags it does not need."""
+    size = size_of(content)
+
+    def read(fmt: str, at: int) -> int:
+        content.seek(at)
+        raw = content.read(struct.calcsize(fmt))
+        if len(raw) < struct.calcsize(fmt):
+            raise ValueError(f"TIFF structure at {at} lies past the end ({size} bytes)")
+        return int(struct.unpack(fmt, raw)[0])
+
+    header = read_head(content)
+    order = "<" if header[:2] == b"II" else ">"
+    big = header[2:4] in (b"+\x00", b"\x00+")  # BigTIFF: 8-byte offsets and counts, 20-byte entries
+    off_fmt, count_fmt, entry = (order + "Q", order + "Q", 20) if big else (order + "I", order + "H", 12)
+    offset = read(off_fmt, 8 if big else 4)
+    seen: set[int] = set()
+    while offset:
+        if offset in seen or len(seen) > 65_535:
+            raise ValueError("TIFF IFD chain loops")
+        seen.add(offset)
+        count = read(count_fmt, offset)
+        first = offset + struct.calcsize(count_fmt)
+        for at in range(first, first + count * entry, entry):
+            kind, values = read(order + "H", at + 2), read(count_fmt if big else order + "I", at + 4)
+            length = values * _TIFF_TYPE_SIZE.get(kind, 1)
+            if length > struct.calcsize(off_fmt):  # not inline: the entry holds the value's offset
+                value_at = read(off_fmt, at + entry - struct.calcsize(off_fmt))
+                if value_at + length > size:
+                    raise ValueError(f"TIFF tag value at {value_at} runs past the end ({size} bytes)")
+        offset = read(off_fmt, first + count * entry)
+    content.seek(0)
+
+
 def _check_image(content: IO[bytes], kind: str) -> None:
+    if kind == "tiff":
+        _check_tiff_chain(content)
     with Image.open(content) as image:
         if image.format != PILLOW_FORMAT[kind]:
             raise ValueError(f"{image.format} bytes where {kind} was expected")
