@@ -1,30 +1,23 @@
-"""schemathesis cases sent the suite's way: exact bytes through the recording client, judged by the verdict.
+"""Judging and running schemathesis cases: every answer gets the checks every answer gets plus the
+documented-status rule; examples run seeded, generate phase only; the spec's links run as a state machine.
 
 schemathesis generates the cases (positive and negative, from spec/ingest.openapi.yaml with our real files
-registered) and walks the spec's links; it never sends nor judges. Each case is serialised here into fixed
-bytes (schemathesis' own multipart encoding picks a random boundary, which would break `--seed`), sent by
-`TargetClient` with the configured credential (recorded, rate-capped, 429 waited out), and judged by the
-checks every answer gets plus the documented-status rule. schemathesis' `positive_data_acceptance` and
+registered; shaped by `fuzz_cases`) and walks the spec's links; it never sends nor judges. `fuzz_wire` turns
+each case into fixed bytes sent by `TargetClient`. schemathesis' `positive_data_acceptance` and
 `negative_data_rejection` are not applied: the spec is deliberately permissive (the "files or urls" rule and
 id shapes live outside the schema), so they would fail conformant targets.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import time
-import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import requests
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis.core.transport import Response
-from schemathesis.generation import GenerationMode
 from schemathesis.generation.case import Case
 from schemathesis.schemas import BaseSchema
 
@@ -32,221 +25,15 @@ from ingest_conformance.checks import RequirementFailure, body_preview
 from ingest_conformance.client import TargetClient
 from ingest_conformance.exchange import Exchange
 from ingest_conformance.generation import example_count
-from ingest_conformance.strategies import RUN_TAG_KEY, MultipartBody, Operation, Part, SampleFilename, named_files
 from ingest_conformance.suite import Suite
 from ingest_conformance.verdict import Verdict
 
+from .fuzz_wire import as_response
+
 T = TypeVar("T")
-SPEC_SINGLE_URL_PATH = "/v1/ingest/single-url"
 # Error statuses the contract allows on any operation, documented there or not (DECISIONS.md).
 CONTRACT_ERRORS = frozenset({400, 401, 403, 404, 405, 413, 415, 429})
 UPLOADS = frozenset({"uploadFiles", "uploadByUrl", "uploadSingle", "uploadSingleUrl"})
-# Headers requests would add (httpx writes its own), schemathesis' random case id, and generated
-# credentials: every fuzz request carries the configured credential instead.
-DROPPED_HEADERS = frozenset({"user-agent", "accept", "accept-encoding", "connection", "content-length",
-                             "x-schemathesis-testcaseid", "x-api-key", "x-access-token"})
-
-
-# -- where generated URLs point --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class UrlPool:
-    """Generated URLs must never send a target to a random host: each one with a host is pointed at the
-    suite's file server (a served valid file, or a path that answers 404), chosen by a hash of the URL."""
-
-    served: tuple[str, ...]
-    base_url: str  # the file server, or a closed loopback port when there is none
-
-    def rewrite(self, url: str) -> str:
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            return url
-        if not parts.netloc:
-            return url  # no host to reach: the target must refuse it on its own
-        crc = zlib.crc32(url.encode("utf-8", "surrogatepass"))
-        if parts.scheme.lower() in ("http", "https"):
-            slot = crc % (len(self.served) + 1)
-            return self.served[slot] if slot < len(self.served) else f"{self.base_url}/missing/fuzz-{crc:08x}.pdf"
-        return urlunsplit((parts.scheme, urlsplit(self.base_url).netloc, parts.path, parts.query, parts.fragment))
-
-    def value(self, value: Any) -> Any:
-        """A `url` or `urls` value with every string in it rewritten."""
-        if isinstance(value, str):
-            return self.rewrite(value)
-        if isinstance(value, list):
-            return [self.rewrite(v) if isinstance(v, str) else v for v in value]
-        return value
-
-
-OPAQUE_KEYS = frozenset({"clientData", "data"})  # the client's own data: never fetched, never echoed as ids
-
-
-def rewrite_body(node: Any, urls: UrlPool, company: str | None) -> Any:
-    """`node` with its URLs pointed at the file server and each `company` string replaced by `company`:
-    a target may echo it as `companyId`, and a generated non-id there would read as the target's ID-SHAPE-001
-    warning."""
-    if isinstance(node, list):
-        return [rewrite_body(v, urls, company) for v in node]
-    if not isinstance(node, dict):
-        return node
-    out: dict[Any, Any] = {}
-    for key, value in node.items():
-        if key in ("url", "urls"):
-            out[key] = urls.value(value)
-        elif key == "company" and isinstance(value, str) and company is not None:
-            out[key] = company
-        else:
-            out[key] = value if key in OPAQUE_KEYS else rewrite_body(value, urls, company)
-    return out
-
-
-def _names_company(node: Any) -> bool:
-    if isinstance(node, list):
-        return any(_names_company(v) for v in node)
-    return isinstance(node, dict) and any(
-        (k == "company" and isinstance(v, str)) or (k not in OPAQUE_KEYS and _names_company(v))
-        for k, v in node.items())
-
-
-def prepare_cases(schema: BaseSchema, urls: UrlPool, run_tag: str, id_pattern: str) -> None:
-    """A schema-local `flatmap_case` hook. Generated URLs point at the file server and `company` values take
-    the profile's id shape (see `rewrite_body`). Positive uploads carry the run tag in `info.clientData`, and a
-    positive uploadFiles case with neither `files` nor `urls` gets real files: the "files or urls" rule is
-    outside the schema, and without it most positive uploads would be 400s."""
-    company_ids = st.from_regex(id_pattern, fullmatch=True)
-    upload_files = st.lists(named_files(Operation.UPLOAD_FILES), min_size=1, max_size=3)
-
-    def flatmap_case(context: Any, case: Case[Any]) -> st.SearchStrategy[Case[Any]]:
-        generated = case.body
-        if not isinstance(generated, dict):
-            return st.just(case)
-        meta = case.meta
-        positive = meta is not None and meta.generation.mode is GenerationMode.POSITIVE
-        empty_upload = (case.operation.definition.raw.get("operationId") == "uploadFiles"
-                        and not generated.get("files") and not generated.get("urls"))
-
-        def finish(drawn: tuple[str | None, list[Any] | None]) -> Case[Any]:
-            company, files = drawn
-            body = rewrite_body(generated, urls, company)
-            if positive:
-                info = body.get("info")
-                if info is None:
-                    body["info"] = {"clientData": {RUN_TAG_KEY: run_tag}}
-                elif isinstance(info, dict) and isinstance(info.get("clientData", {}), dict):
-                    body["info"] = {**info, "clientData": {**info.get("clientData", {}), RUN_TAG_KEY: run_tag}}
-            if files is not None:
-                body["files"] = files
-            case.body = body
-            return case
-
-        return st.tuples(company_ids if _names_company(generated) else st.none(),
-                         upload_files if positive and empty_upload else st.none()).map(finish)
-
-    schema.hook("flatmap_case")(flatmap_case)
-
-
-# -- serialising a case into exact bytes ---------------------------------------------------------------
-@dataclass(frozen=True)
-class WireRequest:
-    method: str
-    path: str  # with the query string
-    headers: dict[str, str]
-    body: bytes | None
-
-
-def wire_request(case: Case[Any], base_url: str) -> WireRequest:
-    """The request schemathesis would send for `case`, as fixed bytes (the same case gives the same bytes)."""
-    kwargs = case.as_transport_kwargs(base_url=base_url)
-    generated = (kwargs.get("headers") or {}).items()
-    headers = {str(k): str(v) for k, v in generated if str(k).lower() not in DROPPED_HEADERS}
-    body: bytes | None = None
-    if kwargs.get("files"):
-        multipart = _multipart(kwargs["files"], kwargs.get("data"))
-        body = multipart.to_bytes()
-        headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
-        headers["Content-Type"] = multipart.content_type
-    elif kwargs.get("json") is not None:
-        body = json.dumps(kwargs["json"]).encode("utf-8")
-        headers.setdefault("Content-Type", "application/json")
-    elif kwargs.get("data") is not None:
-        data = kwargs["data"]
-        body = data if isinstance(data, bytes) else str(data).encode("utf-8", "surrogatepass")
-        headers, body = _fixed_boundary(headers, body)
-    url = str(kwargs["url"])
-    path = url[len(base_url):] if url.startswith(base_url) else url
-    query = _query_string(kwargs.get("params"))
-    return WireRequest(str(kwargs["method"]).upper(), path + ("?" + query if query else ""), headers, body)
-
-
-def _text(value: Any) -> bytes:
-    raw = getattr(value, "data", value)  # schemathesis' Binary
-    return raw if isinstance(raw, bytes) else str(raw).encode("utf-8", "surrogatepass")
-
-
-def _multipart(files: Iterable[tuple[str, Any]], data: Any) -> MultipartBody:
-    """requests' layout (plain fields first, then file parts) with a boundary derived from the content."""
-    parts: list[Part] = []
-    for name, value in (data or {}).items():
-        for element in value if isinstance(value, list) else [value]:
-            parts.append(Part(str(name), _text(element)))
-    for name, spec in files:
-        filename, content, *rest = spec if isinstance(spec, tuple) else (None, spec)
-        wire_name = SampleFilename.plain(str(filename)) if filename is not None else None
-        parts.append(Part(str(name), _text(content), wire_name, str(rest[0]) if rest and rest[0] else None))
-    digest = zlib.crc32(b"".join(p.header_bytes + p.source.read_all() for p in parts))
-    boundary = f"ingest-conformance-fuzz-{digest:08x}"
-    while any(b"--" + boundary.encode() in p.source.read_all() for p in parts):
-        boundary += "x"  # bounded: each round makes the boundary longer than any match it had
-    return MultipartBody(parts, boundary=boundary)
-
-
-def _fixed_boundary(headers: dict[str, str], body: bytes) -> tuple[dict[str, str], bytes]:
-    """schemathesis frames empty and non-object multipart bodies with a random boundary: swap in one derived
-    from the content, so the same case gives the same bytes."""
-    name, content_type = next(((k, v) for k, v in headers.items() if k.lower() == "content-type"), ("", ""))
-    found = re.search(r"boundary=([0-9A-Za-z'()+_,\-./:=?]+)", content_type)
-    if not content_type.startswith("multipart/") or found is None or found[1].startswith("ingest-conformance-"):
-        return headers, body
-    old = found[1]
-    new = f"ingest-conformance-fuzz-{zlib.crc32(body.replace(old.encode(), b'')):08x}"
-    return {**headers, name: content_type.replace(old, new)}, body.replace(old.encode(), new.encode())
-
-
-def _query_string(params: Any) -> str:
-    """How requests encodes `params`: a pre-encoded string as is; None values left out; lists repeated."""
-    if not params:
-        return ""
-    if isinstance(params, str):
-        return params
-    pairs: list[tuple[str, str]] = []
-    for key, value in dict(params).items():
-        for item in value if isinstance(value, list) else [value]:
-            if item is not None:
-                pairs.append((str(key), item if isinstance(item, str) else str(item)))
-    return urlencode(pairs)
-
-
-def send_case(client: TargetClient, case: Case[Any], base_url: str, note: str) -> Exchange:
-    wire = wire_request(case, base_url)
-    return client.send(wire.method, wire.path, headers=wire.headers, content=wire.body, note=note)
-
-
-def describe(case: Case[Any], operation_id: str) -> str:
-    meta = case.meta
-    if meta is None:
-        return f"fuzz {operation_id}"
-    detail = (meta.phase.data.description or "").replace("\n", " ")
-    return f"fuzz {operation_id} ({meta.generation.mode.value}{': ' + detail if detail else ''})"
-
-
-def as_response(ex: Exchange) -> Response:
-    """The answer in schemathesis' shape, so its state machine can follow links from it."""
-    prepared = requests.Request(ex.method, ex.url, headers=dict(ex.request_headers), data=ex.request_body).prepare()
-    headers: dict[str, list[str]] = {}
-    for name, value in ex.response_headers:
-        headers.setdefault(name.lower(), []).append(value)
-    return Response(status_code=ex.status or 0, headers=headers, content=ex.response_body, request=prepared,
-                    elapsed=ex.elapsed_s, verify=True)
 
 
 # -- judging ---------------------------------------------------------------------------------------------

@@ -30,19 +30,9 @@ from ingest_conformance.specfile import load_openapi
 from ingest_conformance.suite import Suite
 from ingest_conformance.verdict import Verdict
 
-from .fuzzing import (
-    FUZZ_SETTINGS,
-    SPEC_SINGLE_URL_PATH,
-    Judge,
-    UrlPool,
-    chain_machine,
-    describe,
-    prepare_cases,
-    reread,
-    run_examples,
-    send_case,
-    uploaded_ids,
-)
+from .fuzz_cases import SPEC_SINGLE_URL_PATH, UrlPool, prepare_cases
+from .fuzz_wire import describe, send_case
+from .fuzzing import FUZZ_SETTINGS, Judge, chain_machine, reread, run_examples, uploaded_ids
 
 EVERY_ANSWER = ("ERR-5XX-001", "RESP-SCHEMA-001", "ERR-JSON-001", "ID-SHAPE-001", "RATE-429-001", "RATE-429-002")
 OPERATIONS = ["uploadFiles", "uploadByUrl", "getFile", "uploadSingle", "uploadSingleUrl", "listImports", "getImport"]
