@@ -53,6 +53,7 @@ from ._requests import (
 )
 from ._schemathesis import (
     NamedBinary,
+    file_parts,
     named_files,
     register_schemathesis_strategies,
     unregister_schemathesis_strategies,
@@ -116,6 +117,7 @@ __all__ = [
     "corrupt_files",
     "empty_files",
     "extension_support",
+    "file_parts",
     "filenames",
     "hostile_zip_files",
     "info_objects",

@@ -121,10 +121,11 @@ def _is_file_schema(schema: object) -> bool:
     return schema.get("format") == "binary" or (isinstance(media, str) and not text_like)
 
 
-def _file_properties(context: Any) -> dict[str, bool]:
-    """Multipart file properties of the operation in ``context``: name -> is it an array of files."""
+def file_parts(operation: Any) -> dict[str, bool]:
+    """The multipart file parts of a schemathesis ``APIOperation``: part name -> is it an array of files
+    (``{"files": True}`` for uploadFiles, ``{"file": False}`` for uploadSingle, ``{}`` for JSON bodies)."""
     result: dict[str, bool] = {}
-    for body in getattr(getattr(context, "operation", None), "body", None) or ():
+    for body in getattr(operation, "body", None) or ():
         if "multipart/" not in str(getattr(body, "media_type", "")):
             continue
         for name, schema in (getattr(body, "form_properties", None) or {}).items():
@@ -133,6 +134,11 @@ def _file_properties(context: Any) -> dict[str, bool]:
             elif isinstance(schema, dict) and _is_file_schema(schema.get("items")):
                 result[name] = True
     return result
+
+
+def _file_properties(context: Any) -> dict[str, bool]:
+    """Multipart file properties of the operation in ``context``: name -> is it an array of files."""
+    return file_parts(getattr(context, "operation", None))
 
 
 def flatmap_body(context: Any, body: Any) -> st.SearchStrategy[Any]:

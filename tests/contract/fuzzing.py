@@ -10,13 +10,10 @@ id shapes live outside the schema), so they would fail conformant targets.
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
@@ -118,49 +115,6 @@ def run_examples(suite: Suite, strategy: st.SearchStrategy[T], body: Callable[[T
         body(example)
 
     run()
-
-
-class SendAhead(Generic[T]):
-    """Runs `work` on each item in a thread of its own, in order, while the caller draws the next one: the wait
-    for the target's answer (I/O, the GIL released) overlaps hypothesis' drawing (CPU). Requests go out one at a
-    time and in the order drawn, so a seed still gives the same exchanges. At most `depth` items wait; an
-    exception in `work` is raised in the caller at its next `put` or on leaving the block."""
-
-    _STOP = object()
-
-    def __init__(self, work: Callable[[T], None], depth: int = 2) -> None:
-        self._work = work
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="fuzz-send-ahead", daemon=True)
-
-    def __enter__(self) -> SendAhead[T]:
-        self._thread.start()
-        return self
-
-    def put(self, item: T) -> None:
-        self._raise()
-        self._queue.put(item)
-
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not self._STOP:
-            if self._error is None:  # after an error, drain without working so `put` never blocks forever
-                try:
-                    self._work(item)  # type: ignore[arg-type]  # only `put` enqueues, with a T
-                except BaseException as exc:  # handed to the caller's thread
-                    self._error = exc
-
-    def _raise(self) -> None:
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self._queue.put(self._STOP)
-        self._thread.join()
-        if kind is None:
-            self._raise()
 
 
 def draw_examples(suite: Suite, strategy: st.SearchStrategy[T], *, examples: int, salt: int) -> list[T]:

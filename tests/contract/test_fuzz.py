@@ -31,8 +31,17 @@ from ingest_conformance.suite import Suite
 from ingest_conformance.verdict import Verdict
 
 from .fuzz_cases import SPEC_SINGLE_URL_PATH, UrlPool, prepare_cases
+from .fuzz_variants import Variant, as_variant, files_for, structures_for, variants
 from .fuzz_wire import describe, send_case
-from .fuzzing import FUZZ_SETTINGS, Judge, chain_machine, reread, run_examples, uploaded_ids
+from .fuzzing import (
+    FUZZ_SETTINGS,
+    Judge,
+    chain_machine,
+    draw_examples,
+    reread,
+    run_examples,
+    uploaded_ids,
+)
 
 EVERY_ANSWER = ("ERR-5XX-001", "RESP-SCHEMA-001", "ERR-JSON-001", "ID-SHAPE-001", "RATE-429-001", "RATE-429-002")
 OPERATIONS = ["uploadFiles", "uploadByUrl", "getFile", "uploadSingle", "uploadSingleUrl", "listImports", "getImport"]
@@ -96,16 +105,24 @@ def test_fuzz_operation(client: TargetClient, verdict: Verdict, suite: Suite, fu
         pytest.skip(fuzz.single_url_skip)
     operation = fuzz.schema.find_operation_by_id(operation_id)
     judge = Judge(verdict, suite)
+    examples = example_count(suite, **EXAMPLES)
+    salt = salt_of("fuzz", operation_id, mode.value)
 
-    def send(case: Case[Any]) -> None:
+    def send_variant(variant: Variant) -> None:
         if judge.failures:
             return  # one failure is enough evidence; the rest of the examples cost no request
-        description = describe(case, operation_id)
-        judge(send_case(client, case, suite.base_url, description), operation_id, description)
+        description = describe(variant.structure, operation_id) + variant.label
+        judge(send_case(client, variant.case, suite.base_url, description), operation_id, description)
 
     try:
-        run_examples(suite, operation.as_strategy(generation_mode=mode), send, **EXAMPLES,
-                     salt=salt_of("fuzz", operation_id, mode.value))
+        strategy = operation.as_strategy(generation_mode=mode)
+        if s.file_parts(operation):  # schemathesis' draw costs ~8 requests' time: vary each one (fuzz_variants)
+            structures = draw_examples(suite, strategy, examples=structures_for(examples), salt=salt)
+            files = draw_examples(suite, s.named_files(s.Operation(operation_id)), examples=files_for(examples),
+                                  salt=salt_of("fuzz", operation_id, mode.value, "files"))
+            run_examples(suite, variants(structures, files), send_variant, examples=examples, salt=salt)
+        else:
+            run_examples(suite, strategy.map(as_variant), send_variant, examples=examples, salt=salt)
     except Unsatisfiable:
         only_an_id = not len(operation.body) and not len(operation.query)
         pytest.skip(f"schemathesis can build no schema-invalid {operation_id} request from the spec"

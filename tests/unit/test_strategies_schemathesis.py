@@ -21,6 +21,7 @@ from ingest_conformance.strategies import (
     FileFormat,
     NamedBinary,
     Operation,
+    file_parts,
     named_files,
     register_schemathesis_strategies,
     unregister_schemathesis_strategies,
@@ -226,3 +227,13 @@ def test_named_files_cover_zip_only_for_uploads() -> None:
         collect()
     assert FileFormat.ZIP in seen[Operation.UPLOAD_FILES]
     assert FileFormat.ZIP not in seen[Operation.UPLOAD_SINGLE]
+
+
+def test_file_parts_name_each_operations_file_parts() -> None:
+    schema = schemathesis.openapi.from_path(OPENAPI_PATH)
+    found = {op: file_parts(schema.find_operation_by_id(op)) for op in
+             ("uploadFiles", "uploadSingle", "uploadByUrl", "getFile")}
+    assert found == {"uploadFiles": {"files": True}, "uploadSingle": {"file": False}, "uploadByUrl": {},
+                     "getFile": {}}
+    inline = schemathesis.openapi.from_dict(INLINE).find_operation_by_id("uploadFiles")
+    assert file_parts(inline) == {"files": True, "doc": False, "typed": False}
