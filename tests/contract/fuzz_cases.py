@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.case import Case
-from schemathesis.schemas import BaseSchema
+from schemathesis.schemas import APIOperation, BaseSchema
 
 from ingest_conformance.strategies import RUN_TAG_KEY, Operation, named_files
 
@@ -116,3 +116,20 @@ def prepare_cases(schema: BaseSchema, urls: UrlPool, run_tag: str, id_pattern: s
                          upload_files if positive and empty_upload else st.none()).map(finish)
 
     schema.hook("flatmap_case")(flatmap_case)
+
+
+# Keywords that leave a string schema unconstrained: schemathesis can build no invalid value for it.
+FREE_STRING = frozenset({"type", "description", "title", "example", "examples", "x-original-security-type"})
+
+
+def _any_string(definition: dict[str, Any]) -> bool:
+    schema = definition.get("schema", {})
+    return schema.get("type") == "string" and not set(schema) - FREE_STRING
+
+
+def cannot_negate(operation: APIOperation[Any, Any, Any, Any]) -> bool:
+    """No body, query or cookies, and every path and header parameter is any string: nothing to negate (found
+    up front, because hypothesis needs seconds of futile draws to say Unsatisfiable)."""
+    if len(operation.body) or len(operation.query) or len(operation.cookies):
+        return False
+    return all(_any_string(p.definition) for p in [*operation.path_parameters, *operation.headers])

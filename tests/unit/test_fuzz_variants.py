@@ -1,6 +1,7 @@
-"""The fuzz test's variants of schemathesis cases (tests/contract/fuzz_variants.py) keep each case's mode:
-only real files replace real files, files are added only to optional parts of negative cases, and a variant
-is what schemathesis would send with those files in place."""
+"""The fuzz test's helpers: which operations schemathesis cannot negate, and the variants of its cases
+(tests/contract/fuzz_variants.py), which keep each case's mode: only real files replace real files, files are
+added only to optional parts of negative cases, and a variant is what schemathesis would send with those files
+in place."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.generation.case import Case
 
 from ingest_conformance import strategies as s
+from ingest_conformance.contract.fuzz_cases import cannot_negate
 from ingest_conformance.contract.fuzz_variants import (
     Variant,
     files_for,
@@ -106,3 +108,16 @@ def test_sizes_of_pools() -> None:
     assert [files_for(n) for n in (0, 4, 25, 150)] == [1, 4, 25, 40]
     with pytest.raises(ValueError, match="at least one structure"):
         variants([], [object()])
+
+
+def test_only_the_id_only_operations_cannot_be_negated() -> None:
+    schema = schemathesis.openapi.from_path(OPENAPI_PATH)
+    found = {op.definition.raw["operationId"]: cannot_negate(op) for op in
+             (result.ok() for result in schema.get_all_operations())}
+    assert found == {"uploadFiles": False, "uploadByUrl": False, "getFile": True, "uploadSingle": False,
+                     "uploadSingleUrl": False, "listImports": False, "getImport": True}
+    constrained = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/f/{id}": {"get": {
+        "operationId": "get", "responses": {"200": {"description": "ok"}},
+        "parameters": [{"name": "id", "in": "path", "required": True,
+                        "schema": {"type": "string", "pattern": "^[0-9a-f]{24}$"}}]}}}}
+    assert not cannot_negate(schemathesis.openapi.from_dict(constrained).find_operation_by_id("get"))
