@@ -97,18 +97,18 @@ class Suite:
 
 
 def _start_bundled_mock(stack: contextlib.ExitStack, config: TargetConfig) -> tuple[str, TargetConfig]:
-    from ingest_conformance.bundled import MockProcess
+    from ingest_conformance.mock.process import MockProcess, settings_flags
     from ingest_conformance.mock.settings import MockSettings
 
     # Quiet, and quick to process: the bundled mock is a stand-in, not a load test (each lifecycle step
     # waits processing_delay; polls start at `poll_start_s`). The selftests pass at this delay too.
-    # It runs in its own process (bundled.py says why).
+    # It runs in its own process (mock/process.py says why).
     overrides: dict[str, Any] = {"max_request_bytes": config.profile.max_request_bytes, "quiet": True,
                                  "processing_delay": 0.01}
     settings = MockSettings(**{k: v for k, v in overrides.items() if k in MockSettings.__dataclass_fields__})
-    running = MockProcess(settings)
+    running = MockProcess(settings_flags(settings))
     stack.callback(running.stop)
-    s = running.settings
+    s = settings
     config = replace(
         config,
         api_key=Secret(s.api_key), access_token=Secret(s.access_token),
