@@ -47,6 +47,9 @@ OPTIONS: tuple[Option, ...] = (
            (("metavar", "FILE"),)),
     Option("--allow-heavy-probes", "ic_allow_heavy_probes",
            "allow oversized bodies, ZIP bombs and bursts against the production host", (("action", "store_true"),)),
+    Option("--progress", "ic_progress", "live progress display: auto (on a terminal, outside CI), on or off "
+           "(default: auto under `ingest-conformance run`, off under plain pytest)",
+           (("choices", ("auto", "on", "off")),)),
     Option("--record", "ic_record", "write a cassette of every exchange into DIR, for `ingest-conformance replay` "
            "(wire-exact, credentials redacted; docs/cassettes.md)", (("metavar", "DIR"),)),
 )

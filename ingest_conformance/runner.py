@@ -94,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
     argv = [str(CONTRACT_DIR), "-c", str(RUN_INI), "--rootdir", str(CONTRACT_DIR), *options.to_argv(args)]
     if args.strict:
         argv.append("--strict")
+    if getattr(args, "ic_progress", None) is None:
+        argv += ["--progress", "auto"]
     if args.keyword:
         argv += ["-k", args.keyword]
     workers = workers_for(args.workers, level=config.level, narrowed=bool(config.select or args.keyword),
