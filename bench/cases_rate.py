@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import ingest_conformance
+from ingest_conformance.mock.process import MockProcess
 
 # The installed suite's own files (so a PYTHONPATH pointing at another checkout benches that checkout).
 PACKAGE = Path(ingest_conformance.__file__).resolve().parent
@@ -44,30 +45,19 @@ UPLOAD_LINE = re.compile(r"^mock POST /v1/ingest/uploads (\d+) ")
 
 
 class MockLog:
-    """A mock subprocess whose access log is read line by line, each upload stamped on arrival."""
+    """A mock in its own process with its access log on, each upload line stamped as it arrives."""
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "ingest_conformance", "mock", "--port", "0"],
-                                     stderr=subprocess.PIPE, text=True, bufsize=1)
-        assert self.proc.stderr is not None
-        banner = self.proc.stderr.readline()
-        found = re.search(r"(http://127\.0\.0\.1:\d+)", banner)
-        if not found:
-            self.proc.kill()
-            raise SystemExit(f"the mock did not start: {banner!r}")
-        self.base_url = found.group(1)
         self.uploads: list[tuple[float, int]] = []
         self._lock = threading.Lock()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        self._mock = MockProcess(quiet=False, on_line=self._line)
+        self.base_url = self._mock.base_url
 
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            match = UPLOAD_LINE.match(line)
-            if match:
-                with self._lock:
-                    self.uploads.append((time.perf_counter(), int(match.group(1))))
+    def _line(self, line: str) -> None:
+        match = UPLOAD_LINE.match(line)
+        if match:
+            with self._lock:
+                self.uploads.append((time.perf_counter(), int(match.group(1))))
 
     def mark(self) -> int:
         with self._lock:
@@ -79,11 +69,7 @@ class MockLog:
             return self.uploads[mark:]
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        self._mock.stop()
 
 
 def timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:

@@ -12,8 +12,6 @@ Exits 1 if a status is not 413 or the peak RSS passes 150 MB.
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import sys
 import threading
 import time
@@ -21,6 +19,8 @@ from collections.abc import Iterator
 
 import httpx
 import psutil
+
+from ingest_conformance.mock.process import MockProcess
 
 MIB = 1024 * 1024
 BLOCK = b"\0" * MIB  # one buffer, yielded again and again: the client stays in constant memory
@@ -69,18 +69,6 @@ def body(total: int) -> Iterator[bytes]:
     yield TAIL
 
 
-def start_mock() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, "-m", "ingest_conformance", "mock", "--port", "0", "--quiet"],
-                            stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    banner = proc.stderr.readline()
-    match = re.search(r"(http://127\.0\.0\.1:\d+)", banner)
-    if not match:
-        proc.kill()
-        raise SystemExit(f"the mock did not start: {banner!r}")
-    return proc, match.group(1)
-
-
 def run_case(base: str, pid: int, size: int, *, chunked: bool) -> tuple[int, float, int]:
     headers = {"x-api-key": "mock-api-key-a", "content-type": "multipart/form-data; boundary=bench"}
     if not chunked:
@@ -98,25 +86,20 @@ def main() -> int:
     parser.add_argument("--max-rss-mb", type=float, default=150.0, help="RSS budget (default: %(default)s)")
     args = parser.parse_args()
     size = args.size_mib * MIB
-    proc, base = start_mock()
+    mock = MockProcess()
+    base = mock.base_url
     failed = False
     try:
-        idle = psutil.Process(proc.pid).memory_info().rss
-        print(f"mock {base} pid {proc.pid}, idle RSS {idle / 1e6:.1f} MB, body {args.size_mib} MiB")
+        idle = psutil.Process(mock.pid).memory_info().rss
+        print(f"mock {base} pid {mock.pid}, idle RSS {idle / 1e6:.1f} MB, body {args.size_mib} MiB")
         for label, chunked in (("chunked", True), ("content-length", False)):
-            status, seconds, peak = run_case(base, proc.pid, size, chunked=chunked)
+            status, seconds, peak = run_case(base, mock.pid, size, chunked=chunked)
             ok = status == 413 and peak / 1e6 <= args.max_rss_mb
             failed |= not ok
             print(f"{label:>15}: status {status}  {seconds:6.2f} s  {size / MIB / seconds:7.1f} MiB/s  "
                   f"peak RSS {peak / 1e6:6.1f} MB  {'ok' if ok else 'FAIL'}")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        if proc.stderr is not None:
-            proc.stderr.close()
+        mock.stop()
     return 1 if failed else 0
 
 

@@ -33,6 +33,7 @@ import httpx
 import psutil
 from mock_oversize import PeakRss  # bench/ is on sys.path when run as a script
 
+from ingest_conformance.mock.process import MockProcess
 from ingest_conformance.strategies import MultipartBody, Part, SampleFilename, _images
 
 KEY = "mock-api-key-a"
@@ -75,17 +76,6 @@ function response(status, headers, body)
   out:write(status, " ", string.match(body, '"id":"(%x+)"') or "-", "\\n")
 end
 """
-
-
-def start_mock(extra: list[str]) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, "-m", "ingest_conformance", "mock", "--port", "0", "--quiet",
-                             "--max-stored-imports", "10000000", *extra], stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    found = re.search(r"(http://127\.0\.0\.1:\d+)", proc.stderr.readline())
-    if not found:
-        proc.kill()
-        raise SystemExit("the mock did not start")
-    return proc, found.group(1)
 
 
 def wrk(url: str, script: Path, args: list[str], seconds: int, connections: int) -> tuple[str, float]:
@@ -145,7 +135,8 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
-    proc, base_url = start_mock(args.mock_arg)
+    proc = MockProcess(["--max-stored-imports", "10000000", *args.mock_arg])
+    base_url = proc.base_url
     mock = psutil.Process(proc.pid)
     body = MultipartBody([Part("files", _images.render_png((17, 13), "RGB", "0" * 16),
                                SampleFilename.plain("bench.png"), "image/png"),
@@ -194,13 +185,7 @@ def main() -> int:
                   f"{len(ids) - len(unconfirmed)}, afterwards {len(unconfirmed) - len(lost)}; lost {len(lost)}; "
                   f"background backlog drained in {waited:.1f} s; mock peak RSS {rss.peak / 1e6:.0f} MB")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        if proc.stderr is not None:
-            proc.stderr.close()
+        proc.stop()
     print(f"target: >= {TARGET_RPS:.0f} req/s per phase, no 5xx, no socket error, no lost file: "
           f"{'ok' if ok_all else 'MISSED'}")
     return 0 if ok_all or args.report_only else 1

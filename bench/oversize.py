@@ -23,7 +23,9 @@ import sys
 import time
 
 import psutil
-from mock_oversize import PeakRss, start_mock  # bench/ is on sys.path when run as a script
+from mock_oversize import PeakRss  # bench/ is on sys.path when run as a script
+
+from ingest_conformance.mock.process import MockProcess
 
 MIB = 1024 * 1024
 TARGET_MB_S = 300.0
@@ -79,17 +81,18 @@ def main() -> int:
     if args.send:
         print(json.dumps(send(args.send, args.sender, args.framing, size)))
         return 0
-    proc, base_url = start_mock()
+    mock = MockProcess()
+    base_url = mock.base_url
     missed = False
     try:
-        idle = psutil.Process(proc.pid).memory_info().rss / 1e6
-        print(f"mock {base_url} pid {proc.pid}, idle RSS {idle:.1f} MB; body {args.size_mib} MiB; "
+        idle = psutil.Process(mock.pid).memory_info().rss / 1e6
+        print(f"mock {base_url} pid {mock.pid}, idle RSS {idle:.1f} MB; body {args.size_mib} MiB; "
               f"targets >= {TARGET_MB_S:.0f} MB/s, RSS <= {TARGET_RSS_MB:.0f} MB")
         print(f"{'sender':<7} {'framing':<15} {'status':>6} {'seconds':>8} {'MB/s':>7} {'suite RSS MB':>13} "
               f"{'mock RSS MB':>12}  verdict")
         for sender in args.senders.split(","):
             for framing in ("content-length", "chunked"):
-                r = run_case(base_url, proc.pid, sender, framing, size)
+                r = run_case(base_url, mock.pid, sender, framing, size)
                 rate = r["sent"] / r["seconds"] / 1e6 if r["seconds"] else 0.0
                 ok = (r["status"] == 413 and r["sent"] == size and rate >= TARGET_MB_S
                       and max(r["suite_rss"], r["mock_rss"]) <= TARGET_RSS_MB)
@@ -97,13 +100,7 @@ def main() -> int:
                 print(f"{sender:<7} {framing:<15} {r['status']!s:>6} {r['seconds']:>8.2f} {rate:>7.0f} "
                       f"{r['suite_rss']:>13.1f} {r['mock_rss']:>12.1f}  {'ok' if ok else 'MISSED'}")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        if proc.stderr is not None:
-            proc.stderr.close()
+        mock.stop()
     return 1 if missed and not args.report_only else 0
 
 

@@ -22,6 +22,7 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -53,12 +54,17 @@ def settings_flags(settings: MockSettings) -> list[str]:
 class MockProcess:
     """A running mock child started with `flags`; `base_url` once it listens."""
 
-    def __init__(self, flags: list[str] | tuple[str, ...], *, log_path: Path | None = None) -> None:
+    def __init__(self, flags: list[str] | tuple[str, ...] = (), *, log_path: Path | None = None, quiet: bool = True,
+                 on_line: Callable[[str], None] | None = None) -> None:
+        """`quiet=False` keeps the access log (one stderr line per request); `on_line` sees every stderr line
+        as it arrives, in the reading thread."""
         self.log_path = log_path
+        self._on_line = on_line
         self.last_lines: collections.deque[str] = collections.deque(maxlen=40)  # what it said, for errors
         # The mock takes everything from its flags, never from a run's own environment.
         env = {k: v for k, v in os.environ.items() if not k.startswith("INGEST_CONFORMANCE_")}
-        self._proc = subprocess.Popen([sys.executable, "-c", _BOOT, "--port", "0", "--quiet", *flags],
+        self._proc = subprocess.Popen([sys.executable, "-c", _BOOT, "--port", "0", *(["--quiet"] if quiet else []),
+                                       *flags],
                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                       text=True, errors="replace", env=env)
         banner: queue.Queue[str | None] = queue.Queue()
@@ -84,6 +90,8 @@ class MockProcess:
             first = True
             for line in stream:
                 self.last_lines.append(line.rstrip())
+                if self._on_line is not None:
+                    self._on_line(line)
                 if log is not None:
                     log.write(line)
                     log.flush()
@@ -94,6 +102,10 @@ class MockProcess:
         finally:
             if log is not None:
                 log.close()
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
 
     def log(self) -> str:
         """Everything it said (from `log_path`), or its last lines."""
