@@ -2,10 +2,10 @@
 
 A pytest plugin, registered by the suite's plugin when `--progress` says so (`auto`, the default of
 `ingest-conformance run`: when stderr is a terminal and the CI variable is unset; plain pytest shows it only
-when asked; never in a parallel run's workers, whose controller shows it). rich
-draws it on stderr and removes it when the run ends; meanwhile pytest prints no per-test letters or file
-names (they would tear the redrawn lines), and its summary and ours follow as usual. A CI log keeps pytest's
-plain lines. Test ids are printed as text, never as rich markup.
+when asked; never in a parallel run's workers, whose controller shows it). rich draws it on stderr and
+removes it when the run ends; meanwhile pytest prints no per-test letters or file names (they would tear the
+redrawn lines), and its summary and ours follow as usual. A CI log keeps pytest's plain lines. Test ids are
+printed as text, never as rich markup.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import pytest
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-CHOICES = ("auto", "on", "off")
 _COUNTED = ("passed", "failed", "skipped", "error")
 
 

@@ -1,15 +1,14 @@
 """Several requests from each schemathesis case of an operation that carries files.
 
 schemathesis needs ~30 ms to draw one uploadFiles case (an arbitrary-JSON `info`, its negative mutation
-engine, hypothesis bookkeeping for ~100 choices) where sending and judging it takes a few. So for the operations
-with file parts, each drawn case is a *structure* sent several times, with its file parts drawn afresh: every
-file part holds another real file from a pool drawn once per test (formats, sizes, pages and names vary; a
-pool, because drawing a file costs as much as sending one), and a negative structure without files may get
-valid ones beside its violation (the violation must be refused, or accepted, with real files present too,
-never with a 5xx). Neither changes the case's mode: a positive
-structure stays schema-valid, a negative one keeps its violation, because only optional file parts are added
-and only real files replace real files. Hypothesis never repeats a choice sequence, so a structure with
-nothing to vary is sent once.
+engine, hypothesis bookkeeping for ~100 choices) where sending and judging it takes a few. So for the
+operations with file parts, each drawn case is a *structure* sent several times with its file parts drawn
+afresh: every file part holds another real file from a pool drawn once per test (formats, sizes, pages and
+names vary; a pool, because drawing a file costs as much as sending one), and a negative structure without
+files may get valid ones beside its violation (the violation must be refused, or accepted, with real files
+present too, never with a 5xx). Neither changes the case's mode: a positive structure stays schema-valid, a
+negative one keeps its violation, because only optional file parts are added and only real files replace
+real files. Hypothesis never repeats a choice sequence, so a structure with nothing to vary is sent once.
 """
 
 from __future__ import annotations
