@@ -43,12 +43,14 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "level(name): the lowest run level (quick, standard, full) at which this test runs")
     if config.getoption("ic_record", None):
         config.stash[RECORDER_KEY] = Recorder()
-    from ingest_conformance import parallel
+    progress = config.getoption("ic_progress", None)
+    if progress in ("auto", "on"):  # plain pytest (None) imports nothing for it
+        from ingest_conformance import parallel
 
-    if not parallel.is_worker(config):  # a parallel run's controller draws the progress of all workers
-        from ingest_conformance.reporting.progress import install
+        if not parallel.is_worker(config):  # a parallel run's controller draws the progress of all workers
+            from ingest_conformance.reporting.progress import install
 
-        install(config, config.getoption("ic_progress", None))
+            install(config, progress)
     seed = config.getoption("ic_seed", None)
     if seed is not None:  # the same seed drives hypothesis too
         from hypothesis import core

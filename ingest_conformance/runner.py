@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     argv = [str(CONTRACT_DIR), "-c", str(RUN_INI), "--rootdir", str(CONTRACT_DIR), *options.to_argv(args)]
     if args.strict:
         argv.append("--strict")
-    if getattr(args, "ic_progress", None) is None:
+    if args.ic_progress is None:
         argv += ["--progress", "auto"]
     if args.keyword:
         argv += ["-k", args.keyword]

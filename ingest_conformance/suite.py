@@ -11,7 +11,6 @@ import contextlib
 import random
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import httpx
 
@@ -100,18 +99,15 @@ def _start_bundled_mock(stack: contextlib.ExitStack, config: TargetConfig) -> tu
     from ingest_conformance.mock.process import MockProcess, settings_flags
     from ingest_conformance.mock.settings import MockSettings
 
-    # Quiet, and quick to process: the bundled mock is a stand-in, not a load test (each lifecycle step
-    # waits processing_delay; polls start at `poll_start_s`). The selftests pass at this delay too.
-    # It runs in its own process (mock/process.py says why).
-    overrides: dict[str, Any] = {"max_request_bytes": config.profile.max_request_bytes, "quiet": True,
-                                 "processing_delay": 0.01}
-    settings = MockSettings(**{k: v for k, v in overrides.items() if k in MockSettings.__dataclass_fields__})
+    # Quick to process: the bundled mock is a stand-in, not a load test (each lifecycle step waits
+    # processing_delay; polls start at `poll_start_s`). The selftests pass at this delay too. It runs quiet,
+    # in its own process (mock/process.py says why).
+    settings = MockSettings(max_request_bytes=config.profile.max_request_bytes, processing_delay=0.01)
     running = MockProcess(settings_flags(settings))
     stack.callback(running.stop)
-    s = settings
     config = replace(
         config,
-        api_key=Secret(s.api_key), access_token=Secret(s.access_token),
-        second_api_key=Secret(s.second_api_key), second_access_token=Secret(s.second_access_token),
+        api_key=Secret(settings.api_key), access_token=Secret(settings.access_token),
+        second_api_key=Secret(settings.second_api_key), second_access_token=Secret(settings.second_access_token),
     )
     return running.base_url, config

@@ -136,14 +136,9 @@ def file_parts(operation: Any) -> dict[str, bool]:
     return result
 
 
-def _file_properties(context: Any) -> dict[str, bool]:
-    """Multipart file properties of the operation in ``context``: name -> is it an array of files."""
-    return file_parts(getattr(context, "operation", None))
-
-
 def flatmap_body(context: Any, body: Any) -> st.SearchStrategy[Any]:
     """Replace generated file-part values with real files (the registered global hook)."""
-    properties = _file_properties(context) if isinstance(body, dict) else {}
+    properties = file_parts(getattr(context, "operation", None)) if isinstance(body, dict) else {}
     targets = {
         name: is_array
         for name, is_array in properties.items()
