@@ -6,4 +6,4 @@ once the package is installed; here only the project's test settings live.
 
 from __future__ import annotations
 
-collect_ignore = ["bench", "ingest_conformance/contract"]
+collect_ignore = ["bench"]

@@ -5,7 +5,7 @@ its own process, access log on), on the same spec. A case is one request the moc
 POST /v1/ingest/uploads: the bench timestamps each access-log line as it arrives, so both sides are counted
 the same way, by the server.
 
-- ours: `pytest tests/contract/test_fuzz.py -k "test_fuzz_operation and uploadFiles" --level full`
+- ours: `pytest ingest_conformance/contract/test_fuzz.py -k "test_fuzz_operation and uploadFiles" --level full`
   (150 positive + 150 negative cases with real files, sent through the recording client and judged);
 - bare: `schemathesis run SPEC --include-operation-id uploadFiles --phases fuzzing -n 300 --mode all`
   with the configured key, `--continue-on-failure --no-shrink` and the two checks our tests deliberately

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ingest_conformance.catalogue import load_catalogue
+from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.mock.faults import FAULTS
 from ingest_conformance.mock.personalities import PERSONALITIES, cli_flags
 from ingest_conformance.mock.process import MockProcess

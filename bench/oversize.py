@@ -4,7 +4,7 @@ The mock runs in its own process (`python -m ingest_conformance mock`, 100 MiB l
 parses and spools the first 100 MiB, decides 413, then reads and discards the rest). The sender runs in
 another process doing only what the suite does for a sized body: `sized_upload_body` (a padded valid
 PDF in a multipart upload, built as it streams) sent by
-- `probe`: the raw-socket probe test_size uses for oversized bodies (ingest_conformance.rawhttp), or
+- `probe`: the raw-socket probe test_size uses for oversized bodies (ingest_conformance.wire.rawhttp), or
 - `client`: the recording TargetClient (httpx) test_size uses for bodies within the limit,
 each with Content-Length and chunked. Both processes' RSS is sampled every 20 ms (bench/mock_oversize.py's
 PeakRss). Throughput is body bytes / time from first byte to the 413. bench/mock_oversize.py (a bare httpx
@@ -35,10 +35,10 @@ KEY = "mock-api-key-a"
 
 def send(base_url: str, sender: str, framing: str, size: int) -> dict[str, object]:
     """In the sender process: stream one body the suite's way; report status, seconds and bytes."""
-    from ingest_conformance.client import Credentials, TargetClient
-    from ingest_conformance.config import Secret
-    from ingest_conformance.rawhttp import probe
+    from ingest_conformance.config.target import Secret
     from ingest_conformance.strategies import Part, sized_upload_body
+    from ingest_conformance.wire.client import Credentials, TargetClient
+    from ingest_conformance.wire.rawhttp import probe
 
     body = sized_upload_body(size, extra_parts=[Part.json("info", {"clientData": {"bench": "oversize"}})])
     length = body.content_length if framing == "content-length" else None

@@ -2,6 +2,6 @@
 
 import sys
 
-from ingest_conformance.cli import main
+from ingest_conformance.cli.main import main
 
 sys.exit(main())

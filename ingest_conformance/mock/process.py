@@ -38,7 +38,7 @@ try:
     ctypes.CDLL(None).prctl(1, signal.SIGTERM)
 except (AttributeError, OSError):
     pass
-from ingest_conformance.cli import main
+from ingest_conformance.cli.main import main
 sys.exit(main(["mock", *sys.argv[1:]]))
 """
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from ingest_conformance.reporting.console import render_console, summary_lines
 from ingest_conformance.reporting.document import build_document, results_document, write_results
-from ingest_conformance.reporting.html import render_html
-from ingest_conformance.reporting.junit import junit_xml
-from ingest_conformance.reporting.redaction import Finding, scan_for_secrets
-from ingest_conformance.reporting.schema import (
+from ingest_conformance.reporting.document_schema import (
     SCHEMA_NAME,
     SCHEMA_VERSION,
     SUPPORTED_VERSIONS,
@@ -20,7 +17,10 @@ from ingest_conformance.reporting.schema import (
     load_document,
     validate_document,
 )
+from ingest_conformance.reporting.html import render_html
+from ingest_conformance.reporting.junit import junit_xml
 from ingest_conformance.reporting.writers import FILE_FORMATS, render, write_reports
+from ingest_conformance.wire.redaction import Finding, scan_for_secrets
 
 __all__ = [
     "FILE_FORMATS",

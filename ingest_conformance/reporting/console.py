@@ -21,7 +21,7 @@ from ingest_conformance.reporting.rollup import NOT_RUN, checks, display, rank
 from ingest_conformance.reporting.text import exchange_line, one_line, printable
 
 if TYPE_CHECKING:
-    from ingest_conformance.suite import Suite
+    from ingest_conformance.judging.suite import Suite
 
 STYLES = {
     "disabled": "dim", "skip": "dim", "pass": "green", "info": "blue", "xfail": "cyan",

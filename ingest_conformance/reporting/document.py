@@ -13,14 +13,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ingest_conformance.catalogue import OPERATION_IDS, Catalogue
-from ingest_conformance.reporting.redaction import redact_document, redact_exchange
+from ingest_conformance.judging.catalogue import OPERATION_IDS, Catalogue
+from ingest_conformance.judging.results import Outcome, RunResults
+from ingest_conformance.reporting.document_schema import SCHEMA_NAME, SCHEMA_VERSION
 from ingest_conformance.reporting.rollup import add_rollups
-from ingest_conformance.reporting.schema import SCHEMA_NAME, SCHEMA_VERSION
-from ingest_conformance.results import Outcome, RunResults
+from ingest_conformance.wire.redaction import redact_document, redact_exchange
 
 if TYPE_CHECKING:
-    from ingest_conformance.suite import Suite
+    from ingest_conformance.judging.suite import Suite
 
 RESULTS_FILE = "results.json"
 

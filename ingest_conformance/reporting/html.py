@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ingest_conformance.catalogue import OPERATION_IDS
+from ingest_conformance.judging.catalogue import OPERATION_IDS
 from ingest_conformance.reporting.html_assets import CSS, JS
 from ingest_conformance.reporting.rollup import LABELS, MEANING, NO_OPERATION, checks, display, rank
 from ingest_conformance.reporting.text import body_text, exchange_line, one_line, printable

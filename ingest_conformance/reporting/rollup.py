@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ingest_conformance.results import Outcome
+from ingest_conformance.judging.results import Outcome
 
 LABELS: tuple[str, ...] = tuple(o.label for o in Outcome)
 _RANK = {o.label: int(o) for o in Outcome}

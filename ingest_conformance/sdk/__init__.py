@@ -8,8 +8,8 @@
 docs/sdk.md describes the harness, the client requirements and `ingest-conformance mock --validate-requests`.
 """
 
-from ingest_conformance.sdk.checks import Inspected, Observation, RequestInspector
 from ingest_conformance.sdk.harness import API_KEY, DEFAULT_BASE_URL, HarnessAbort, SdkHarness
+from ingest_conformance.sdk.inspection import Inspected, Observation, RequestInspector
 from ingest_conformance.sdk.report import HarnessReport
 from ingest_conformance.sdk.requirements import ClientRequirement, client_catalogue, load_client_requirements
 

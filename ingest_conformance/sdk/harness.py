@@ -28,15 +28,15 @@ from urllib.parse import urlsplit
 import httpx
 import respx
 
-from ingest_conformance.exchange import Exchange
-from ingest_conformance.results import CheckRecord, Outcome, RunResults
-from ingest_conformance.schema import OpenAPIDocument
+from ingest_conformance.judging.openapi import OpenAPIDocument
+from ingest_conformance.judging.results import CheckRecord, Outcome, RunResults
+from ingest_conformance.judging.specfile import load_openapi
 from ingest_conformance.sdk.answers import SpecAnswers, error_body, names_from_request
-from ingest_conformance.sdk.checks import MULTIPART_OPS, Observation, RequestInspector
 from ingest_conformance.sdk.forms import api_reads
+from ingest_conformance.sdk.inspection import MULTIPART_OPS, Observation, RequestInspector
 from ingest_conformance.sdk.report import HarnessReport
 from ingest_conformance.sdk.requirements import client_requirement
-from ingest_conformance.specfile import load_openapi
+from ingest_conformance.wire.exchange import Exchange
 
 T = TypeVar("T")
 DEFAULT_BASE_URL = "https://ingest.sdk-harness.invalid"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest_conformance.results import CheckRecord, Outcome, RunResults
+from ingest_conformance.judging.results import CheckRecord, Outcome, RunResults
 from ingest_conformance.sdk.requirements import ClientRequirement, client_catalogue, load_client_requirements
 
 _BROKEN = (Outcome.FAIL, Outcome.WARN, Outcome.ERROR)

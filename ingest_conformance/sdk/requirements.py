@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from ingest_conformance.catalogue import OPERATION_IDS, Catalogue, Level, Requirement
+from ingest_conformance.judging.catalogue import OPERATION_IDS, Catalogue, Level, Requirement
 from ingest_conformance.spec import CLIENT_REQUIREMENTS_PATH
 
 ID_RE = re.compile(r"^SDK-[A-Z0-9]{2,8}-\d{3}$")

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from ingest_conformance.cli import main
+from ingest_conformance.cassettes.record import read_cassette
+from ingest_conformance.cli.main import main
 from ingest_conformance.mock.settings import DEFAULTS
-from ingest_conformance.record import read_cassette
 from ingest_conformance.reporting import scan_for_secrets
 from ingest_conformance.spec import OPENAPI_PATH
 

@@ -1,7 +1,7 @@
 """The fuzz tests catch a faulty target: the mock, wrapped to break one rule, fails the requirement named.
 
 Each fault is an ASGI wrapper around the real mock app (the mock itself stays untouched) that rewrites some
-answers; tests/contract/test_fuzz.py then runs against it in a subprocess, as a QA lead would run it. The same
+answers; contract/test_fuzz.py then runs against it in a subprocess, as a QA lead would run it. The same
 wrapper passing everything through is the control: the fuzz tests pass, so each failure is the fault's doing.
 """
 
@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ingest_conformance.flows.ids import KEY_A, TOKEN_A
 from ingest_conformance.mock import RunningMock, run_mock
 from ingest_conformance.mock import server as mock_server
 
 from .conftest import fast
-from .helpers import KEY_A, TOKEN_A
 
 pytestmark = [pytest.mark.selftest, pytest.mark.slow]
 
@@ -198,4 +198,4 @@ def test_fuzz_fails_the_requirement_the_fault_breaks(faulty_mock: RunningMock, t
     assert proc.returncode == 1, output[-4000:]
     assert f"[{rid}]" in output and "reproduce (seed 7)" in output, output[-4000:]
     found = outcomes(tmp_path)
-    assert ("fail", f"tests/contract/test_fuzz.py::{test}") in found[rid], found.get(rid)
+    assert ("fail", f"ingest_conformance/contract/test_fuzz.py::{test}") in found[rid], found.get(rid)

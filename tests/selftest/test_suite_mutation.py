@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from ingest_conformance.catalogue import load_catalogue
+from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.mock import MockSettings
 from ingest_conformance.mock.faults import FAULTS_BY_NAME
 from ingest_conformance.mock.personalities import PERSONALITIES, cli_flags

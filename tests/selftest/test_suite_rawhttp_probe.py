@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest_conformance.rawhttp import probe
+from ingest_conformance.wire.rawhttp import probe
 
 pytestmark = pytest.mark.selftest
 

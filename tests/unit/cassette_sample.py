@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 
-from ingest_conformance.exchange import Exchange
-from ingest_conformance.record import write_cassette
+from ingest_conformance.cassettes.record import write_cassette
 from ingest_conformance.spec import OPENAPI_PATH
+from ingest_conformance.wire.exchange import Exchange
 
 BASE = "http://127.0.0.1:8765"
 KEY = "sk-sample-Key/with+plus=&42"
@@ -19,7 +19,7 @@ ACC, ENV, IMP, FILE, DOC = ("66d721ec7edc0baa3794eec1", "66d721f5ee90270bfac654a
 LATIN1_FORM = (b'--b\r\nContent-Disposition: form-data; name="files"; filename="caf\xe9 r\xe9sum\xe9.pdf"\r\n'
                b"Content-Type: application/pdf\r\n\r\n%PDF-1.4 tiny\r\n--b--\r\n")
 JSON = [("content-type", "application/json")]
-TEST = "tests/contract/test_sample.py::test_sample"
+TEST = "ingest_conformance/contract/test_sample.py::test_sample"
 
 
 def exchange(method: str, path: str, body: bytes | None, status: int | None, answer: object = None, *,

@@ -15,11 +15,11 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from ingest_conformance.catalogue import load_catalogue
-from ingest_conformance.config import Secret, TargetConfig
-from ingest_conformance.exchange import Exchange
+from ingest_conformance.config.target import Secret, TargetConfig
+from ingest_conformance.judging.catalogue import load_catalogue
+from ingest_conformance.judging.results import CheckRecord, Outcome, RunResults
 from ingest_conformance.reporting import build_document
-from ingest_conformance.results import CheckRecord, Outcome, RunResults
+from ingest_conformance.wire.exchange import Exchange
 
 # Credentials with characters that every output format encodes differently (&, <, +, /, =).
 API_KEY = "sk-live-Key/with+plus=&<amp>42"
@@ -34,7 +34,7 @@ LATIN1_BODY = (b'--b\r\nContent-Disposition: form-data; name="files"; filename="
                b"Content-Type: application/pdf\r\n\r\n%PDF-1.4 tiny\r\n--b--\r\n")
 SEED = 424242
 
-TEST = "tests/contract/test_sample.py::"
+TEST = "ingest_conformance/contract/test_sample.py::"
 
 
 def _exchange(method: str, url: str, headers: list[tuple[str, str]], body: bytes | None, *, status: int | None,

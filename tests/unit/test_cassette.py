@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from cassette_sample import KEY, LATIN1_FORM, TEST, exchange, sample_exchanges, write_sample
 
-from ingest_conformance import record
-from ingest_conformance.exchange import Exchange
-from ingest_conformance.record import (
+from ingest_conformance.cassettes import record
+from ingest_conformance.cassettes.record import (
     FORMAT,
     SUFFIX,
     CassetteError,
@@ -22,6 +21,7 @@ from ingest_conformance.record import (
 )
 from ingest_conformance.reporting import scan_for_secrets
 from ingest_conformance.spec import OPENAPI_PATH
+from ingest_conformance.wire.exchange import Exchange
 
 pytestmark = pytest.mark.unit
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ingest_conformance.catalogue import (
+from ingest_conformance.judging.catalogue import (
     DECISIONS_SOURCE,
     DOC_PAGES,
     FEATURE_AREAS,

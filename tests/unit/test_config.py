@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest_conformance.catalogue import load_catalogue
-from ingest_conformance.config import ConfigError, Profile, Secret, load_config, parse_set_option
+from ingest_conformance.config.target import ConfigError, Profile, Secret, load_config, parse_set_option
+from ingest_conformance.judging.catalogue import load_catalogue
 
 pytestmark = pytest.mark.unit
 

@@ -1,5 +1,5 @@
 """The fuzz test's helpers: which operations schemathesis cannot negate, and the variants of its cases
-(tests/contract/fuzz_variants.py), which keep each case's mode: only real files replace real files, files are
+(flows/fuzz_variants.py), which keep each case's mode: only real files replace real files, files are
 added only to optional parts of negative cases, and a variant is what schemathesis would send with those files
 in place."""
 
@@ -16,8 +16,8 @@ from schemathesis.generation import GenerationMode
 from schemathesis.generation.case import Case
 
 from ingest_conformance import strategies as s
-from ingest_conformance.contract.fuzz_cases import cannot_negate
-from ingest_conformance.contract.fuzz_variants import (
+from ingest_conformance.flows.fuzz_cases import cannot_negate
+from ingest_conformance.flows.fuzz_variants import (
     Variant,
     files_for,
     structures_for,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest_conformance.catalogue import load_catalogue
+from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.mock import cli
 from ingest_conformance.mock.faults import FAULTS, FAULTS_BY_NAME, describe_faults
 from ingest_conformance.mock.personalities import PERSONALITIES, cli_flags

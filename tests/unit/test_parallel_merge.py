@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ingest_conformance import parallel, runner
-from ingest_conformance.exchange import Exchange
-from ingest_conformance.expected import ExpectedEntry, ExpectedFailures
-from ingest_conformance.results import CheckRecord, Outcome, RunResults
+from ingest_conformance.cli import run as runner
+from ingest_conformance.judging.expected import ExpectedEntry, ExpectedFailures
+from ingest_conformance.judging.results import CheckRecord, Outcome, RunResults
+from ingest_conformance.pytest import parallel
+from ingest_conformance.wire.exchange import Exchange
 
 pytestmark = pytest.mark.unit
 

@@ -11,15 +11,22 @@ import pytest
 import yaml
 from cassette_sample import BASE, FILE, KEY, drifted_spec, write_sample
 
-from ingest_conformance.catalogue import load_catalogue
-from ingest_conformance.cli import main
-from ingest_conformance.config import load_config
-from ingest_conformance.record import SUFFIX, read_cassette
-from ingest_conformance.replay import AnswerJudge, Drift, Replay, ReplayMismatch, cassette_router, replay_entries
+from ingest_conformance.cassettes.record import SUFFIX, read_cassette
+from ingest_conformance.cassettes.replay import (
+    AnswerJudge,
+    Drift,
+    Replay,
+    ReplayMismatch,
+    cassette_router,
+    replay_entries,
+)
+from ingest_conformance.cli.main import main
+from ingest_conformance.config.target import load_config
+from ingest_conformance.judging.catalogue import load_catalogue
+from ingest_conformance.judging.openapi import OpenAPIDocument
+from ingest_conformance.judging.results import Outcome, RunResults
+from ingest_conformance.judging.specfile import load_openapi
 from ingest_conformance.reporting import load_document
-from ingest_conformance.results import Outcome, RunResults
-from ingest_conformance.schema import OpenAPIDocument
-from ingest_conformance.specfile import load_openapi
 
 pytestmark = pytest.mark.unit
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from report_sample import sample_document
 
-from ingest_conformance.cli import main
+from ingest_conformance.cli.main import main
 from ingest_conformance.reporting import render, write_reports
 
 pytestmark = pytest.mark.unit
@@ -78,7 +78,7 @@ def test_unwritable_out_is_exit_2(saved: dict[str, Path], capsys: pytest.Capture
 def test_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "results.json"
     bad.write_bytes(json.dumps({"schema": "ingest-conformance/results", "version": 3}).encode())
-    done = subprocess.run([sys.executable, "-m", "ingest_conformance.cli", "report", str(bad)],
+    done = subprocess.run([sys.executable, "-m", "ingest_conformance.cli.main", "report", str(bad)],
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().endswith("re-render it with the version that wrote it")

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from report_sample import SEED, sample_config, sample_document, sample_results
 
-from ingest_conformance.catalogue import load_catalogue
-from ingest_conformance.client import Credentials
-from ingest_conformance.expected import ExpectedFailures
+from ingest_conformance.judging.catalogue import load_catalogue
+from ingest_conformance.judging.expected import ExpectedFailures
+from ingest_conformance.judging.openapi import OpenAPIDocument
+from ingest_conformance.judging.specfile import load_openapi
+from ingest_conformance.judging.suite import Suite
 from ingest_conformance.reporting import load_document, render_console, summary_lines, write_results
-from ingest_conformance.schema import OpenAPIDocument
-from ingest_conformance.specfile import load_openapi
-from ingest_conformance.suite import Suite
+from ingest_conformance.wire.client import Credentials
 
 pytestmark = pytest.mark.unit
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -48,7 +48,7 @@ def test_table_lists_exercised_requirements_worst_first(document: dict[str, Any]
 def test_problems_carry_message_and_reproduction(document: dict[str, Any]) -> None:
     text = render_console(document)
     assert "verdict: non-conformant (exit code 1)" in text
-    assert "fail in tests/contract/test_sample.py::test_latin1_upload" in text
+    assert "fail in ingest_conformance/contract/test_sample.py::test_latin1_upload" in text
     assert f"reproduce (seed {SEED}): printf %s " in text
     assert 'reproduce (seed 424242): curl -sS -i -X GET -H "x-api-key: $INGEST_X_API_KEY"' in text
     assert "skipped checks: 1" in text and "no second environment configured" in text

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from report_sample import SEED, sample_document
 
-from ingest_conformance.catalogue import load_catalogue
+from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.reporting import (
     SCHEMA_VERSION,
     DocumentError,
@@ -21,8 +21,8 @@ from ingest_conformance.reporting import (
     validate_document,
     write_reports,
 )
+from ingest_conformance.reporting.document_schema import RESULTS_SCHEMA
 from ingest_conformance.reporting.rollup import LABELS, worst
-from ingest_conformance.reporting.schema import RESULTS_SCHEMA
 
 pytestmark = pytest.mark.unit
 README = Path(__file__).resolve().parents[2] / "reports" / "README.md"
@@ -76,9 +76,9 @@ def test_operation_and_feature_rollups_take_the_worst(document: dict[str, Any]) 
 
 
 def test_per_test_rollup_and_summary(document: dict[str, Any]) -> None:
-    latin1 = document["tests"]["tests/contract/test_sample.py::test_latin1_upload"]
+    latin1 = document["tests"]["ingest_conformance/contract/test_sample.py::test_latin1_upload"]
     assert latin1 == {"outcome": "fail", "requirements": ["NAME-LAT1-001", "ERR-5XX-001"]}
-    assert document["tests"]["tests/contract/test_sample.py::test_get_file"]["outcome"] == "pass"
+    assert document["tests"]["ingest_conformance/contract/test_sample.py::test_get_file"]["outcome"] == "pass"
     summary = document["summary"]
     assert summary["verdict"] == "non-conformant"
     assert summary["requirements"] == len(load_catalogue()) and summary["exercised"] == 10

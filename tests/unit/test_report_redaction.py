@@ -17,14 +17,14 @@ from urllib.parse import quote, quote_plus
 import pytest
 from report_sample import API_KEY, SECRETS, SEED, sample_config, sample_document, sample_exchanges, sample_results
 
-from ingest_conformance.catalogue import load_catalogue
-from ingest_conformance.client import Credentials
-from ingest_conformance.expected import ExpectedFailures
+from ingest_conformance.judging.catalogue import load_catalogue
+from ingest_conformance.judging.expected import ExpectedFailures
+from ingest_conformance.judging.openapi import OpenAPIDocument
+from ingest_conformance.judging.specfile import load_openapi
+from ingest_conformance.judging.suite import Suite
 from ingest_conformance.reporting import render_console, scan_for_secrets, summary_lines, write_reports, write_results
-from ingest_conformance.reporting.redaction import redact_test_report, safe_curl
-from ingest_conformance.schema import OpenAPIDocument
-from ingest_conformance.specfile import load_openapi
-from ingest_conformance.suite import Suite
+from ingest_conformance.wire.client import Credentials
+from ingest_conformance.wire.redaction import redact_test_report, safe_curl
 
 pytestmark = pytest.mark.unit
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from ingest_conformance.catalogue import load_catalogue
-from ingest_conformance.checks import Case, RequirementFailure
-from ingest_conformance.config import ConfigError
-from ingest_conformance.exchange import Exchange
-from ingest_conformance.expected import ExpectedFailures, load_expected_failures
-from ingest_conformance.results import CheckRecord, Outcome, RunResults
-from ingest_conformance.verdict import Verdict
+from ingest_conformance.config.target import ConfigError
+from ingest_conformance.judging.catalogue import load_catalogue
+from ingest_conformance.judging.checks import Case, RequirementFailure
+from ingest_conformance.judging.expected import ExpectedFailures, load_expected_failures
+from ingest_conformance.judging.results import CheckRecord, Outcome, RunResults
+from ingest_conformance.judging.verdict import Verdict
+from ingest_conformance.wire.exchange import Exchange
 
 pytestmark = pytest.mark.unit
 SECRET = "sk-live-0123456789"
@@ -68,7 +68,7 @@ def test_rollup_worst_wins_and_exit_codes() -> None:
 
 
 def _verdict(expected: ExpectedFailures | None = None) -> Verdict:
-    return Verdict("tests/contract/test_x.py::test_y", load_catalogue(), RunResults(seed=1, config={}),
+    return Verdict("ingest_conformance/contract/test_x.py::test_y", load_catalogue(), RunResults(seed=1, config={}),
                    expected or ExpectedFailures())
 
 

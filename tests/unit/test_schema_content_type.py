@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from ingest_conformance.exchange import Exchange
-from ingest_conformance.schema import OpenAPIDocument
-from ingest_conformance.specfile import load_openapi
+from ingest_conformance.judging.openapi import OpenAPIDocument
+from ingest_conformance.judging.specfile import load_openapi
+from ingest_conformance.wire.exchange import Exchange
 
 pytestmark = pytest.mark.unit
 

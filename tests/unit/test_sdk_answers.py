@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest_conformance.exchange import Exchange
-from ingest_conformance.schema import OpenAPIDocument
+from ingest_conformance.judging.openapi import OpenAPIDocument
+from ingest_conformance.judging.specfile import load_openapi
 from ingest_conformance.sdk.answers import SchemaStrategies, SpecAnswers, draw, error_body, names_from_request
-from ingest_conformance.specfile import load_openapi
+from ingest_conformance.wire.exchange import Exchange
 
 pytestmark = pytest.mark.unit
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from ingest_conformance.sdk.checks import RequestInspector
+from ingest_conformance.judging.specfile import load_openapi
 from ingest_conformance.sdk.forms import api_reads, filename_encoding, parse_form
-from ingest_conformance.specfile import load_openapi
+from ingest_conformance.sdk.inspection import RequestInspector
 
 pytestmark = pytest.mark.unit
 

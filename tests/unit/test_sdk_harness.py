@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
+from ingest_conformance.judging.results import Outcome
 from ingest_conformance.reporting import validate_document
-from ingest_conformance.results import Outcome
 from ingest_conformance.sdk import HarnessAbort, SdkHarness, load_client_requirements
 
 pytestmark = pytest.mark.unit

@@ -14,9 +14,9 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from schemathesis.specs.openapi.stateful import collect_transitions
 
-from ingest_conformance.catalogue import DOC_PAGES, OPERATION_IDS, Catalogue, load_catalogue
+from ingest_conformance.judging.catalogue import DOC_PAGES, OPERATION_IDS, Catalogue, load_catalogue
+from ingest_conformance.judging.specfile import load_openapi
 from ingest_conformance.spec import OPENAPI_PATH
-from ingest_conformance.specfile import load_openapi
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,89 @@
+"""The `ingest-conformance` command line: one subcommand per job, each in its own module.
+
+Exit codes (documented in README.md): 0 success; 1 a MUST failed (run) ; 2 usage or
+configuration error; 3 harness error or target unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ingest_conformance import __version__
+
+EXIT_OK = 0
+EXIT_NONCONFORMANT = 1
+EXIT_USAGE = 2
+EXIT_HARNESS = 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ingest-conformance",
+        description="Conformance suite and bundled mock for the Invofox Ingest API.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    from ingest_conformance.cli import report as report_cli
+    from ingest_conformance.cli import run as runner
+    from ingest_conformance.mock import cli as mock_cli
+
+    run_parser = sub.add_parser(
+        "run",
+        help="run the conformance suite against a target (default: the bundled mock)",
+        description="Run the conformance suite. Exit codes: 0 every MUST holds; 1 a MUST failed (or a SHOULD "
+        "under --strict); 2 usage or configuration error; 3 harness error or target unreachable.",
+    )
+    runner.configure_parser(run_parser)
+    run_parser.set_defaults(handler=runner.run)
+
+    mock_parser = sub.add_parser(
+        "mock",
+        help="serve the bundled mock Ingest API on loopback",
+        description="Serve the bundled, documented-behaviour mock of the Invofox Ingest API.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    mock_cli.configure_parser(mock_parser)
+    mock_parser.set_defaults(handler=mock_cli.run)
+
+    report_parser = sub.add_parser(
+        "report",
+        help="re-render report.html, junit.xml and the console summary from a saved results.json",
+        description="Re-render the reports of a run from its results.json. Exit codes: 0 written; 2 the file is "
+        "missing, unreadable, not a results document or of an unsupported schema version.",
+    )
+    report_cli.configure_parser(report_parser)
+    report_parser.set_defaults(handler=report_cli.run)
+
+    from ingest_conformance.cli import replay as replay_cli
+
+    replay_parser = sub.add_parser(
+        "replay",
+        help="replay a cassette of `run --record` offline and judge its answers against a (newer) spec",
+        description="Replay a recorded run offline: respx answers each recorded request, re-sent through httpx; "
+        "every answer is judged against --spec (default: the installed spec) and the requirement catalogue, "
+        "and differences with the spec it was recorded with are reported as drift. Exit codes: 0 every MUST "
+        "holds; 1 a MUST failed; 2 a bad cassette or spec; 3 a request the cassette could not answer.",
+    )
+    replay_cli.configure_parser(replay_parser)
+    replay_parser.set_defaults(handler=replay_cli.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

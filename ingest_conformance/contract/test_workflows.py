@@ -1,0 +1,138 @@
+"""Named workflows: upload → poll → the import lists the file; clientData; several files; files + urls.
+
+(LIFE-CDATA-001, IMP-FILES-001, IMP-LIST-001, IMP-STATUS-001, IMP-CHAN-001, COMB-MULTI-001, COMB-MIX-001)
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from hypothesis import strategies as st
+
+from ingest_conformance import strategies as s
+from ingest_conformance.flows.generation import for_examples, one_example, salt_of
+from ingest_conformance.flows.upload import file_fields
+from ingest_conformance.flows.uploading import LIFECYCLE, UPLOADS, Flow, check_import_enums, flow, post_parts, tag_info
+from ingest_conformance.judging.suite import Suite
+from ingest_conformance.judging.verdict import Verdict
+from ingest_conformance.strategies import Part
+from ingest_conformance.wire.client import TargetClient
+
+
+def _import_of(verdict: Verdict, client: TargetClient, import_id: str) -> dict[str, Any] | None:
+    ex = client.get(f"/v1/ingest/imports/{import_id}", note="the upload's import")
+    verdict.answered(ex, "getImport")
+    verdict.status_in("RESP-GET-001", ex, {200}, "the import of an upload is readable")
+    body = ex.json() if ex.status == 200 else None
+    if isinstance(body, dict):
+        check_import_enums(verdict, body, ex)
+        for f in body.get("files") or []:
+            if isinstance(f, dict):
+                file_fields(verdict, f, ex)
+        return body
+    return None
+
+
+def _files_listed(verdict: Verdict, client: TargetClient, result: Flow) -> None:
+    """IMP-FILES-001: every file the upload named is in its import's `files`."""
+    if result.answer is None:
+        return
+    body = _import_of(verdict, client, str(result.answer.get("importId")))
+    if body is None:
+        return
+    listed = {str(f.get("id")) for f in body.get("files") or [] if isinstance(f, dict)}
+    missing = [u.id for u in result.files if u.id not in listed]
+    verdict.require("IMP-FILES-001", not missing, received=f"import files {sorted(listed)}; missing {missing}",
+                    documented="an import lists every file of its upload", exchange=client.exchanges[-1])
+
+
+@pytest.mark.requirement("LIFE-CDATA-001", "IMP-FILES-001", "IMP-STATUS-001", "IMP-CHAN-001", "RESP-GET-001",
+                         *LIFECYCLE)
+def test_upload_poll_import_with_client_data(client: TargetClient, verdict: Verdict, suite: Suite) -> None:
+    def check(case: tuple[s.SampleFile, dict[str, Any]]) -> None:
+        sample, info = case
+        ex = post_parts(client, UPLOADS, [Part.file(sample), Part.json("info", info)], note="workflow upload")
+        result = flow(verdict, client, suite, ex, "uploadFiles")
+        for file_id, poll in result.polls.items():
+            got = (poll.body or {}).get("clientData")
+            sent = info["clientData"]
+            same = isinstance(got, dict) and all(got.get(k) == v for k, v in sent.items())
+            verdict.require("LIFE-CDATA-001", same, received=f"file {file_id} clientData {got!r}",
+                            documented=f"the clientData sent in info: {sent!r}", exchange=poll.last)
+        _files_listed(verdict, client, result)
+
+    cases = st.tuples(s.valid_files(operation=s.Operation.UPLOAD_FILES), s.info_objects(run_tag=suite.run_tag))
+    for_examples(suite, cases, check, quick=2, standard=5, full=25, salt=salt_of("workflow"))
+
+
+@pytest.mark.requirement("IMP-LIST-001", "RESP-GET-001", "ERR-5XX-001")
+def test_new_import_is_listed(client: TargetClient, verdict: Verdict, suite: Suite) -> None:
+    def first_pages(note: str) -> list[str]:  # skip 0 and skip 10 at the largest page size (15)
+        ids: list[str] = []
+        for skip in (0, 10):
+            page = client.get("/v1/ingest/imports", params={"skip": skip, "limit": 15}, note=note)
+            verdict.answered(page, "listImports")
+            items = page.json().get("result", []) if page.status == 200 else []
+            ids += [str(i.get("id")) for i in items if isinstance(i, dict)]
+        return ids
+
+    # The same pages read once before the upload: a list answer kept from before (a cache) must not hide it.
+    first_pages("the first pages before the upload")
+    pdf = one_example(suite, s.pdf_files(max_pages=1), salt=salt_of("listed"))
+    ex = post_parts(client, UPLOADS, [Part.file(pdf), Part.json("info", tag_info(suite))], note="import to find")
+    result = flow(verdict, client, suite, ex, "uploadFiles", poll=False)
+    if result.answer is None:
+        pytest.skip(f"the upload was not accepted ({ex.summary()}); the upload tests judge why")
+    import_id = str(result.answer.get("importId"))
+    deadline = time.monotonic() + max(5.0, suite.config.profile.read_after_write_s)
+    seen: list[str] = []
+    while True:
+        seen += first_pages("find the new import")
+        if import_id in seen or time.monotonic() >= deadline:
+            break
+        time.sleep(0.5)
+    verdict.require("IMP-LIST-001", import_id in seen, received=f"import {import_id} not among {len(set(seen))} listed",
+                    documented="list-imports shows an import created in this run within its first pages",
+                    exchange=client.exchanges[-1])
+
+
+@pytest.mark.requirement("COMB-MULTI-001", "IMP-FILES-001", *LIFECYCLE)
+def test_several_files_give_one_entry_each(client: TargetClient, verdict: Verdict, suite: Suite) -> None:
+    def check(samples: list[s.SampleFile]) -> None:
+        parts = [Part.file(x) for x in samples] + [Part.json("info", tag_info(suite))]
+        ex = post_parts(client, UPLOADS, parts, note=f"{len(samples)} files in one upload")
+        result = flow(verdict, client, suite, ex, "uploadFiles")
+        if result.answer is None:
+            verdict.require("COMB-MULTI-001", False, received=ex.summary(), exchange=ex,
+                            documented="several valid files in one upload are accepted")
+            return
+        names = sorted(u.filename for u in result.files)
+        verdict.require("COMB-MULTI-001", len(result.files) == len(samples) and
+                        names == sorted(x.filename for x in samples), exchange=ex,
+                        received=f"{len(result.files)} entries: {names}",
+                        documented=f"{len(samples)} entries, one per files part: {sorted(x.filename for x in samples)}")
+        _files_listed(verdict, client, result)
+
+    several = st.lists(s.valid_files(operation=s.Operation.UPLOAD_FILES), min_size=2, max_size=5)
+    for_examples(suite, several, check, quick=1, standard=3, full=15, salt=salt_of("several"))
+
+
+@pytest.mark.requirement("COMB-MIX-001", "URL-OK-001", "IMP-FILES-001", *LIFECYCLE)
+def test_files_and_urls_give_entries_for_both(client: TargetClient, verdict: Verdict, suite: Suite,
+                                              request: pytest.FixtureRequest) -> None:
+    server = request.getfixturevalue("file_server")
+    direct = one_example(suite, s.pdf_files(max_pages=1), salt=salt_of("mix direct"))
+    remote = one_example(suite, s.png_files(), salt=salt_of("mix remote"))
+    url = server.add(remote.filename, remote.content, remote.mime_type)
+    parts = [Part.file(direct), Part.text("urls", url), Part.json("info", tag_info(suite))]
+    ex = post_parts(client, UPLOADS, parts, note="files + urls")
+    result = flow(verdict, client, suite, ex, "uploadFiles")
+    verdict.require("COMB-MIX-001", len(result.files) == 2, exchange=ex,
+                    received=f"{len(result.files)} entries: {[u.filename for u in result.files]}",
+                    documented="one entry for the file part and one for the URL")
+    finals = {u.filename: (result.polls[u.id].final_status if u.id in result.polls else None) for u in result.files}
+    verdict.require("URL-OK-001", all(v == "processed" for v in finals.values()), exchange=ex,
+                    received=f"final statuses {finals}", documented="a reachable URL of an allowed file ends processed")
+    _files_listed(verdict, client, result)

@@ -1,0 +1,146 @@
+"""Judging an upload from answer to final state: the named workflow every file test shares.
+
+upload answer → (RESP-POST-001, RESP-SCHEMA-001) → read each file back at once (RAW-READ-001,
+RAW-SAME-001) → poll to a final status (LIFE-STATUS-*, LIFE-ERR-*) → compare with what the sample
+allows (its own `allowed_outcomes`). A later step is skipped, not failed, when an earlier one
+could not produce what it needs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from ingest_conformance.flows.polling import STATUS_ORDER, Poll, poll_file
+from ingest_conformance.judging.suite import Suite
+from ingest_conformance.judging.verdict import Verdict
+from ingest_conformance.strategies import Operation, Outcome, SampleFile
+from ingest_conformance.wire.client import TargetClient
+from ingest_conformance.wire.exchange import Exchange
+
+FILE_STATUSES = frozenset(STATUS_ORDER)
+NULLABLE_FIELDS = {"companyId": str, "parentFileId": str, "error": str, "updatedAt": str, "clientData": dict,
+                   "mimeType": str, "documentIds": list}
+
+
+@dataclass
+class Uploaded:
+    """One file an upload answer named."""
+
+    id: str
+    filename: str
+    entry: dict[str, Any]
+
+
+def upload_answer(verdict: Verdict, suite: Suite, ex: Exchange, operation: str,
+                  description: str = "") -> tuple[dict[str, Any], list[Uploaded]] | None:
+    """Common checks on an upload answer; for a 2xx, the answer body and the files it names."""
+    verdict.answered(ex, operation, description)
+    if ex.status is None or not 200 <= ex.status < 300:
+        return None
+    verdict.status_in("RESP-POST-001", ex, suite.config.profile.upload_success_statuses,
+                      f"a successful upload answers one of {sorted(suite.config.profile.upload_success_statuses)}")
+    try:
+        body = ex.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    if operation in ("uploadSingle", "uploadSingleUrl"):
+        if isinstance(body.get("fileId"), str):
+            return body, [Uploaded(body["fileId"], str(body.get("filename", "")), body)]
+        return body, []
+    files = body.get("files")
+    if not isinstance(files, list):
+        return body, []
+    return body, [Uploaded(str(f["id"]), str(f.get("filename", "")), f) for f in files
+                  if isinstance(f, dict) and isinstance(f.get("id"), str)]
+
+
+def read_back(verdict: Verdict, client: TargetClient, suite: Suite, answer: dict[str, Any],
+              uploaded: Uploaded) -> dict[str, Any] | None:
+    """RAW-READ-001 and RAW-SAME-001: the file is readable at once with the upload's identity."""
+    grace = suite.config.profile.read_after_write_s
+    deadline = time.monotonic() + grace
+    while True:
+        ex = client.get(f"/v1/ingest/files/{uploaded.id}", note="read-your-writes")
+        if ex.status == 200 or time.monotonic() >= deadline:
+            break
+        time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+    verdict.answered(ex, "getFile")
+    verdict.status_in("RAW-READ-001", ex, {200},
+                      f"the uploaded file is readable at GET file {'at once' if not grace else f'within {grace} s'}")
+    body = ex.json()
+    if not isinstance(body, dict):
+        return None
+    expected = {"filename": uploaded.filename, "importId": answer.get("importId"),
+                "accountId": answer.get("accountId"), "environmentId": answer.get("environmentId")}
+    differ = {k: (v, body.get(k)) for k, v in expected.items() if v is not None and body.get(k) != v}
+    verdict.require("RAW-SAME-001", not differ, exchange=ex,
+                    received="; ".join(f"{k}: {got!r}" for k, (_, got) in differ.items()),
+                    documented="; ".join(f"{k}: {want!r}" for k, (want, _) in differ.items()) or "same identity",
+                    message="the file read back differs from the upload answer")
+    return body
+
+
+def follow(verdict: Verdict, client: TargetClient, suite: Suite, file_id: str) -> Poll:
+    """Poll GET file to a final status, judging every status seen (LIFE-STATUS-*, LIFE-ERR-*, RESP-NULL-001)."""
+    timeout = suite.config.profile.processing_timeout_s
+    poll = poll_file(client, file_id, timeout_s=timeout, first_delay_s=suite.poll_start_s)
+    if poll.last is not None:
+        verdict.answered(poll.last, "getFile")
+    bad = [s for s in poll.statuses if s not in FILE_STATUSES]
+    verdict.require("LIFE-STATUS-001", not bad, received=f"statuses seen: {poll.statuses}",
+                    documented="pending, processing, processed or rejected", exchange=poll.last)
+    backwards = poll.went_backwards()
+    verdict.require("LIFE-STATUS-002", backwards is None, received=f"{backwards} in {poll.statuses}",
+                    documented="statuses only move forward", exchange=poll.last)
+    verdict.require("LIFE-STATUS-003", not poll.timed_out and poll.final_status in ("processed", "rejected"),
+                    received=f"statuses seen: {poll.statuses} (last answer {poll.last.status if poll.last else None})",
+                    documented=f"processed or rejected within {timeout:g} s (profile processing_timeout_s)",
+                    exchange=poll.last)
+    if poll.body is not None:
+        file_fields(verdict, poll.body, poll.last)
+    return poll
+
+
+def file_fields(verdict: Verdict, body: dict[str, Any], ex: Exchange | None) -> None:
+    """RESP-NULL-001 and LIFE-ERR-001/002 on one file object."""
+    wrong = [f"{k}={body[k]!r}" for k, kind in NULLABLE_FIELDS.items()
+             if body.get(k) is not None and not isinstance(body[k], kind)]
+    verdict.require("RESP-NULL-001", not wrong, received=", ".join(wrong),
+                    documented="optional file fields are absent, null or of their documented type", exchange=ex)
+    status, error = body.get("status"), body.get("error")
+    if status == "rejected":
+        verdict.require("LIFE-ERR-001", isinstance(error, str) and bool(error), received=f"error={error!r}",
+                        documented="a rejected file carries a non-empty error code", exchange=ex)
+    elif status == "processed":
+        verdict.require("LIFE-ERR-002", error is None, received=f"error={error!r}",
+                        documented="a processed file has error null or absent", exchange=ex)
+
+
+def outcome(verdict: Verdict, suite: Suite, rid: str, sample: SampleFile, operation: Operation,
+            upload_ex: Exchange, poll: Poll | None) -> None:
+    """Whether what the target did with `sample` is one of the verdicts the contract allows for it."""
+    profile = suite.config.profile
+    allowed = sample.allowed_outcomes(operation, tif_accepted=profile.uploads_accept_tif,
+                                      by_url_accepts_zip=profile.byurl_accepts_zip)
+    status = upload_ex.status or 0
+    final = poll.final_status if poll else None
+    error = poll.body.get("error") if poll and poll.body else None
+    if 200 <= status < 300 and final not in ("processed", "rejected"):
+        return  # LIFE-STATUS-003 has already judged a file that never ended
+    ok = any(o.matches(status_code=status, file_status=final, error=error) for o in allowed)
+    seen = f"upload {status}" + (f", file ends {final}" + (f" with {error}" if error else "") if final else "")
+    if verdict.level(rid) == "INFO":
+        verdict.observe(rid, f"{sample.description} named {sample.filename!r}: {seen}",
+                        poll.last if poll and poll.last else upload_ex)
+        return
+    verdict.require(rid, ok, received=seen, documented=" or ".join(o.value for o in _ordered(allowed)),
+                    exchange=poll.last if poll and poll.last else upload_ex,
+                    message=f"{sample.description} named {sample.filename!r}")
+
+
+def _ordered(allowed: frozenset[Outcome]) -> list[Outcome]:
+    return sorted(allowed, key=lambda o: o.value)

@@ -1,0 +1,113 @@
+"""The run-wide state of one conformance run: config, catalogue, spec, target, results.
+
+Built once per pytest session by the plugin. When no target URL is configured, the bundled mock
+is started on a free loopback port for the run (and stopped at the end) and its documented
+default credentials are used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from dataclasses import dataclass, field, replace
+
+import httpx
+
+from ingest_conformance.config.target import Secret, TargetConfig
+from ingest_conformance.judging.catalogue import Catalogue, load_catalogue
+from ingest_conformance.judging.expected import ExpectedFailures, load_expected_failures
+from ingest_conformance.judging.openapi import OpenAPIDocument
+from ingest_conformance.judging.results import RunResults
+from ingest_conformance.judging.specfile import load_openapi
+from ingest_conformance.wire.client import Credentials
+
+
+@dataclass
+class CheckContext:
+    """What every check may consult (the `ctx` of `check(ctx, exchange, case)`)."""
+
+    config: TargetConfig
+    catalogue: Catalogue
+    spec: OpenAPIDocument
+
+
+@dataclass
+class Suite:
+    config: TargetConfig
+    catalogue: Catalogue
+    spec: OpenAPIDocument
+    expected: ExpectedFailures
+    results: RunResults
+    base_url: str
+    credentials: Credentials
+    run_tag: str
+    seed: int
+    _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+
+    @property
+    def ctx(self) -> CheckContext:
+        return CheckContext(self.config, self.catalogue, self.spec)
+
+    @property
+    def poll_start_s(self) -> float:
+        """First wait of a status poll (it then backs off): the bundled mock moves a file along in about
+        25 ms, so a 50 ms first wait would idle most of each workflow. A loopback target (the bundled mock,
+        also as the workers of a parallel run see it) costs nothing to poll; remote targets keep 50 ms."""
+        return 0.005 if self.config.target_host in (None, "127.0.0.1", "localhost", "::1") else 0.05
+
+    @property
+    def allow_http_urls(self) -> bool:
+        if self.config.profile.allow_http_urls is not None:
+            return self.config.profile.allow_http_urls
+        return self.config.target_host in (None, "127.0.0.1", "localhost", "::1")
+
+    def unreachable_reason(self) -> str | None:
+        """None when the target answers HTTP at all (any status); else why not, in one line."""
+        try:
+            with httpx.Client(timeout=10.0) as http:
+                http.get(self.base_url + "/v1/ingest/imports")
+        except httpx.TransportError as exc:
+            return f"target unreachable at {self.base_url}: {type(exc).__name__}: {exc}"
+        return None
+
+    def close(self) -> None:
+        self.results.finished_at = time.time()
+        self._stack.close()
+
+    @classmethod
+    def start(cls, config: TargetConfig) -> Suite:
+        catalogue = load_catalogue()
+        spec = OpenAPIDocument(load_openapi())
+        expected = load_expected_failures(config.expected_failures, set(catalogue.ids))
+        seed = config.seed if config.seed is not None else random.SystemRandom().randrange(2**31)
+        stack = contextlib.ExitStack()
+        if config.target_url is None:
+            base_url, config = _start_bundled_mock(stack, config)
+        else:
+            base_url = config.target_url.rstrip("/")
+        credentials = Credentials(config.api_key, config.access_token, config.second_api_key,
+                                  config.second_access_token)
+        results = RunResults(seed=seed, config=config.redacted())
+        # A per-run tag on everything we create, so shared sandboxes can tell our uploads apart. It is
+        # derived from the seed (random unless given), so the same seed sends the very same bytes.
+        run_tag = f"ic-run-{seed}"
+        return cls(config, catalogue, spec, expected, results, base_url, credentials, run_tag, seed, stack)
+
+
+def _start_bundled_mock(stack: contextlib.ExitStack, config: TargetConfig) -> tuple[str, TargetConfig]:
+    from ingest_conformance.mock.process import MockProcess, settings_flags
+    from ingest_conformance.mock.settings import MockSettings
+
+    # Quick to process: the bundled mock is a stand-in, not a load test (each lifecycle step waits
+    # processing_delay; polls start at `poll_start_s`). The selftests pass at this delay too. It runs quiet,
+    # in its own process (mock/process.py says why).
+    settings = MockSettings(max_request_bytes=config.profile.max_request_bytes, processing_delay=0.01)
+    running = MockProcess(settings_flags(settings))
+    stack.callback(running.stop)
+    config = replace(
+        config,
+        api_key=Secret(settings.api_key), access_token=Secret(settings.access_token),
+        second_api_key=Secret(settings.second_api_key), second_access_token=Secret(settings.second_access_token),
+    )
+    return running.base_url, config

@@ -1,0 +1,133 @@
+"""Contract tests on pytest-xdist workers: one target, one seed, one set of reports (`run --workers N`).
+
+A pytest plugin, loaded with `-p ingest_conformance.pytest.parallel` (the runner adds it with `-n N`; plain pytest
+may too). The controller owns the run: at session start it builds the Suite, so the ONE bundled mock every
+worker talks to (isolation and import-listing tests need a single target), and hands each worker the
+target's URL, credentials and the run's seed through `workerinput`. Workers run tests as usual and, at
+their session end, ship their records, exchanges and used expected-failure entries back through
+`workeroutput`; the controller merges them (exchange ids renumbered: each worker counts from 1), and only
+it writes results.json, junit.xml and report.html and sets the exit code.
+
+Determinism: the seed is the controller's, and every test seeds hypothesis from it and its own name, so the
+same seed sends the same requests and gets the same verdicts. Which worker runs a test, and so the order of
+tests in the reports and of requests at the target, may differ between runs. Session fixtures that upload
+set-up data run once per worker.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import pytest
+
+from ingest_conformance.config.target import ConfigError
+from ingest_conformance.judging.results import RunResults
+from ingest_conformance.judging.suite import Suite
+
+TARGET_KEY = "ingest_conformance_target"
+RESULTS_KEY = "ingest_conformance_results"
+# worker option (dest) <- key of the target handed out by the controller
+_WORKER_OPTIONS = {"ic_target_url": "url", "ic_api_key": "api_key", "ic_access_token": "access_token",
+                   "ic_second_api_key": "second_api_key", "ic_second_access_token": "second_access_token",
+                   "ic_seed": "seed"}
+
+
+def is_worker(config: pytest.Config) -> bool:
+    """A worker of a parallel run (its results go to the controller, which reports)."""
+    return TARGET_KEY in getattr(config, "workerinput", {})
+
+
+# -- workers --------------------------------------------------------------------------------------------
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """On a worker: the controller's target and seed become this worker's options (the plugin reads them)."""
+    target: dict[str, Any] | None = getattr(config, "workerinput", {}).get(TARGET_KEY)
+    if target is None:
+        return
+    for dest, key in _WORKER_OPTIONS.items():
+        if target.get(key) is not None:
+            setattr(config.option, dest, target[key])
+
+
+def ship(config: pytest.Config, suite: Suite) -> None:
+    """On a worker at session end: this worker's results, for the controller to merge."""
+    results = suite.results
+    packed = (results.records, results.exchanges, results.harness_errors, results.unreachable,
+              list(suite.expected.used))
+    config.workeroutput[RESULTS_KEY] = pickle.dumps(packed)  # type: ignore[attr-defined]
+
+
+# -- the controller -------------------------------------------------------------------------------------
+class Controller:
+    """Registered on the controller only (see `pytest_sessionstart`)."""
+
+    def __init__(self, suite: Suite) -> None:
+        self.suite = suite
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        suite, credentials = self.suite, self.suite.credentials
+        node.workerinput[TARGET_KEY] = {
+            "url": suite.base_url, "seed": suite.seed,
+            **{name: secret.reveal() if secret is not None else None for name, secret in (
+                ("api_key", credentials.api_key), ("access_token", credentials.access_token),
+                ("second_api_key", credentials.second_api_key),
+                ("second_access_token", credentials.second_access_token))},
+        }
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object | None) -> None:
+        packed = getattr(node, "workeroutput", {}).get(RESULTS_KEY)
+        worker = getattr(node, "gateway", None)
+        name = getattr(worker, "id", "?")
+        if packed is not None:
+            merge(self.suite, pickle.loads(packed))
+        elif error is not None:
+            self.suite.results.harness_errors.append(f"worker {name} ended without results: {error}")
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.suite.close()  # before the plugin writes the reports, as the session fixture's teardown would
+
+
+def merge(suite: Suite, packed: tuple[Any, ...]) -> None:
+    """Fold one worker's results into the run's: records, exchanges (new ids), errors, used entries."""
+    records, exchanges, harness_errors, unreachable, used = packed
+    results: RunResults = suite.results
+    next_id = max(results.exchanges, default=0) + 1
+    renumbered: dict[int, int] = {}
+    for old_id, exchange in sorted(exchanges.items()):
+        exchange.id = renumbered[old_id] = next_id
+        results.exchanges[next_id] = exchange
+        next_id += 1
+    for record in records:
+        record.exchange_ids = [renumbered.get(i, i) for i in record.exchange_ids]
+        results.records.append(record)
+    results.harness_errors += harness_errors
+    results.unreachable = results.unreachable or unreachable
+    suite.expected.used.update(used)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """On the controller of an xdist run: start the run's Suite before any worker is set up."""
+    config = session.config
+    if is_worker(config) or not config.pluginmanager.has_plugin("dsession"):
+        return  # a worker, or no xdist distribution: the plugin's session fixture starts the suite
+    from ingest_conformance.pytest import plugin
+
+    target_config = plugin._load_target_config(config)
+    config.stash[plugin.CONFIG_KEY] = target_config
+    try:
+        suite = Suite.start(target_config)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"ingest-conformance: {exc}") from None
+    config.stash[plugin.SUITE_KEY] = suite
+    if plugin.RECORDER_KEY in config.stash:
+        del config.stash[plugin.RECORDER_KEY]  # each worker records (and writes) its own cassette
+    config.pluginmanager.register(Controller(suite), "ingest-conformance-controller")
+    reason = suite.unreachable_reason()
+    if reason:
+        suite.results.unreachable = reason
+        pytest.exit(f"ingest-conformance: {reason}", returncode=3)

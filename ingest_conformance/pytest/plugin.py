@@ -1,0 +1,261 @@
+"""pytest plugin (entry point ``pytest11``): the suite's options, fixtures, verdicts and exit codes.
+
+The same suite runs under `ingest-conformance run` and plain `pytest`: both take the options of
+`options.py`. Only tests marked `requirement(...)` (tests/contract) start a target; the project's
+own unit and selftests never do.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ingest_conformance.cassettes.record import Recorder
+from ingest_conformance.config import options
+from ingest_conformance.config.target import LEVELS, ConfigError, TargetConfig, load_config, parse_set_option
+from ingest_conformance.judging.checks import RequirementFailure
+from ingest_conformance.judging.results import CheckRecord, Outcome
+from ingest_conformance.judging.suite import Suite
+from ingest_conformance.judging.verdict import Verdict
+from ingest_conformance.wire.client import EXCHANGE_TAPS, TargetClient, TargetUnreachable, new_http_client
+from ingest_conformance.wire.redaction import redact_test_report, safe_curl
+
+CONFIG_KEY = pytest.StashKey[TargetConfig]()
+SUITE_KEY = pytest.StashKey[Suite]()
+VERDICT_KEY = pytest.StashKey[Verdict]()
+RECORDER_KEY = pytest.StashKey[Recorder]()
+CASSETTE_KEY = pytest.StashKey[Path]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ingest-conformance", "Invofox Ingest API conformance suite")
+    options.add_to(group.addoption)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "requirement(*ids): the requirement IDs of spec/requirements.yaml that this test checks")
+    config.addinivalue_line(
+        "markers", "level(name): the lowest run level (quick, standard, full) at which this test runs")
+    if config.getoption("ic_record", None):
+        config.stash[RECORDER_KEY] = Recorder()
+    progress = config.getoption("ic_progress", None)
+    if progress in ("auto", "on"):  # plain pytest (None) imports nothing for it
+        from ingest_conformance.pytest import parallel
+
+        if not parallel.is_worker(config):  # a parallel run's controller draws the progress of all workers
+            from ingest_conformance.reporting.progress import install
+
+            install(config, progress)
+    seed = config.getoption("ic_seed", None)
+    if seed is not None:  # the same seed drives hypothesis too
+        from hypothesis import core
+
+        core.global_force_seed = seed
+
+
+def _load_target_config(config: pytest.Config) -> TargetConfig:
+    try:
+        overrides: dict[str, Any] = parse_set_option(config.getoption("ic_set"))
+        overrides.update({k: v for k, v in options.overrides_from(config.getoption).items() if v is not None})
+        if config.getoption("strict", False):
+            overrides["strict"] = True
+        profile = config.getoption("ic_profile")
+        return load_config(profile_file=Path(profile) if profile else None, environ=os.environ, overrides=overrides)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"ingest-conformance: {exc}") from None
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    contract = [item for item in items if item.get_closest_marker("requirement")]
+    if not contract:
+        return
+    from ingest_conformance.flows.generation import pin_hypothesis_constants
+
+    pin_hypothesis_constants()  # the same seed draws the same, whatever else this process ran first
+    target_config = _load_target_config(config)
+    config.stash[CONFIG_KEY] = target_config
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    rank = LEVELS.index(target_config.level)
+    from ingest_conformance.judging.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    selected = set(target_config.select)
+    for item in items:
+        marker = item.get_closest_marker("requirement")
+        if marker is None:
+            keep.append(item)
+            continue
+        ids = set(marker.args)
+        level_marker = item.get_closest_marker("level")
+        too_deep = level_marker is not None and LEVELS.index(level_marker.args[0]) > rank
+        features = {catalogue[rid].feature for rid in ids}
+        unselected = bool(selected) and not (ids & selected or features & selected)
+        (drop if too_deep or unselected else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+# -- fixtures ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
+    """The run: config, catalogue, spec, target (the bundled mock unless a URL is given), results."""
+    config = request.config
+    target_config = config.stash.get(CONFIG_KEY, None) or _load_target_config(config)
+    try:
+        the_suite = Suite.start(target_config)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"ingest-conformance: {exc}") from None
+    config.stash[SUITE_KEY] = the_suite
+    reason = the_suite.unreachable_reason()
+    if reason:
+        the_suite.results.unreachable = reason
+        the_suite.close()
+        pytest.exit(f"ingest-conformance: {reason}", returncode=3)
+    recorder = config.stash.get(RECORDER_KEY, None)
+    if recorder is not None:  # --record: every exchange any client completes, for the cassette
+        EXCHANGE_TAPS.append(recorder.tap)
+    yield the_suite
+    if recorder is not None and recorder.tap in EXCHANGE_TAPS:
+        EXCHANGE_TAPS.remove(recorder.tap)
+    the_suite.close()
+
+
+@pytest.fixture(scope="session")
+def _http(suite: Suite) -> Iterator[Any]:
+    http = new_http_client(suite.base_url)
+    yield http
+    http.close()
+
+
+@pytest.fixture
+def verdict(request: pytest.FixtureRequest, suite: Suite) -> Verdict:
+    """This test's judge: `verdict.require(ID, ok, received=…, documented=…)`, `.check(fn, ex, case)`."""
+    v = Verdict(request.node.nodeid, suite.catalogue, suite.results, suite.expected,
+                strict=suite.config.strict, ctx=suite.ctx)
+    request.node.stash[VERDICT_KEY] = v
+    return v
+
+
+@pytest.fixture
+def client(suite: Suite, verdict: Verdict, _http: Any) -> TargetClient:
+    """A recording client for the target; its exchanges become this test's evidence."""
+    return TargetClient(suite.base_url, suite.credentials, rate_limit=suite.config.profile.rate_limit,
+                        recorder=verdict.exchanges, http=_http)
+
+
+# -- outcomes ---------------------------------------------------------------------------------------
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    result = yield
+    v = item.stash.get(VERDICT_KEY, None)
+    if v is not None and v.strict and v.warnings:
+        raise RequirementFailure("(SHOULD under --strict)", received="; ".join(v.warnings),
+                                 documented="every SHOULD holds when --strict is given")
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report: pytest.TestReport = yield
+    marker = item.get_closest_marker("requirement")
+    suite = item.config.stash.get(SUITE_KEY, None)
+    if marker is None or suite is None:
+        return report
+    v = item.stash.get(VERDICT_KEY, None)
+    ids = [str(a) for a in marker.args]
+    if report.skipped and call.when in ("setup", "call"):
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        for rid in ids:
+            suite.results.add(CheckRecord(rid, suite.catalogue[rid].level, Outcome.SKIP, item.nodeid,
+                                          message=reason.removeprefix("Skipped: ")))
+    elif report.failed and call.excinfo is not None:
+        exc = call.excinfo.value
+        if isinstance(exc, TargetUnreachable):
+            suite.results.unreachable = str(exc)
+        if not _is_requirement_failure(exc):
+            for rid in ids:
+                suite.results.add(CheckRecord(rid, suite.catalogue[rid].level, Outcome.ERROR, item.nodeid,
+                                              message=f"harness error: {type(exc).__name__}: {exc}"))
+        if v is not None and v.exchanges:
+            secrets = suite.config.secrets()
+            evidence = "\n".join(f"{ex.summary()}\n  {safe_curl(ex, secrets)}" for ex in v.exchanges[-3:])
+            report.sections.append((f"reproduce (seed {suite.seed})", evidence))
+    if v is not None and call.when == "call":
+        v.judge_rate_limits()
+    recorder = item.config.stash.get(RECORDER_KEY, None)
+    if recorder is not None and v is not None and call.when == "teardown":
+        recorder.add(item.nodeid, v.exchanges)  # raw-socket probes are recorded by the test, not a client
+    if v is not None and v.warnings and call.when == "call":
+        report.sections.append(("SHOULD warnings", "\n".join(v.warnings)))
+    # pytest prints failure text and captured output itself: keep credentials out of those too.
+    redact_test_report(report, suite.config.secrets())
+    return report
+
+
+def _is_requirement_failure(exc: BaseException) -> bool:
+    """A requirement failure, also when hypothesis wraps it (e.g. FlakyFailure after a replay that passed)."""
+    if isinstance(exc, RequirementFailure):
+        return True
+    if isinstance(exc, BaseExceptionGroup):
+        return exc.subgroup(lambda e: isinstance(e, RequirementFailure)) is not None
+    return False
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    suite = session.config.stash.get(SUITE_KEY, None)
+    if suite is None:
+        return
+    from ingest_conformance.pytest import parallel
+
+    shipped = parallel.is_worker(session.config)  # a parallel run's worker: the controller merges and reports
+    if not shipped:
+        for entry in suite.expected.stale():
+            level = suite.catalogue[entry.requirement].level
+            suite.results.add(CheckRecord(entry.requirement, level, Outcome.STALE, entry.test or "*",
+                                          message=f"listed as expected failure but held: {entry.reason}"))
+        from ingest_conformance.reporting import write_results
+
+        write_results(suite)
+    recorder = session.config.stash.get(RECORDER_KEY, None)
+    if recorder is not None:
+        from ingest_conformance.cassettes.record import write_run_cassette
+
+        worker = getattr(session.config, "workerinput", {}).get("workerid", "")  # under xdist: one per worker
+        session.config.stash[CASSETTE_KEY] = write_run_cassette(
+            suite, recorder, Path(session.config.getoption("ic_record")), worker)
+    if shipped:
+        parallel.ship(session.config, suite)
+        return
+    ours = suite.results.exit_code(strict=suite.config.strict)
+    if ours:
+        session.exitstatus = ours
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    suite = config.stash.get(SUITE_KEY, None)
+    if suite is None:
+        return
+    from ingest_conformance.reporting import summary_lines
+
+    for line in summary_lines(suite):
+        terminalreporter.write_line(line)
+    cassette = config.stash.get(CASSETTE_KEY, None)
+    if cassette is not None:
+        terminalreporter.write_line(f"ingest-conformance: cassette written to {cassette}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Label what TargetClients send from now on (this test's fixtures included) with the test."""
+    recorder = item.config.stash.get(RECORDER_KEY, None)
+    if recorder is not None:
+        recorder.current_test = item.nodeid
