@@ -23,10 +23,9 @@ import respx
 from ingest_conformance.cassettes.record import CassetteEntry
 from ingest_conformance.config.target import TargetConfig
 from ingest_conformance.judging.catalogue import Catalogue
-from ingest_conformance.judging.checks import EVERY_ANSWER, Case, Check, RequirementFailure, body_preview
+from ingest_conformance.judging.checks import EVERY_ANSWER, Case, Check, CheckContext, RequirementFailure, body_preview
 from ingest_conformance.judging.openapi import OpenAPIDocument
 from ingest_conformance.judging.results import CheckRecord, Outcome, RunResults
-from ingest_conformance.judging.suite import CheckContext
 from ingest_conformance.wire.exchange import Exchange
 
 # Statuses the contract allows on any operation, documented there or not (as the fuzzing judge has it).
@@ -104,7 +103,7 @@ def resend(http: httpx.Client, entry: CassetteEntry) -> Exchange:
 
 # -- judging one answer against one spec ---------------------------------------------------------------
 @dataclass(frozen=True)
-class Finding:
+class Judgement:
     check: str  # which check: a requirement may be judged by several on one answer
     requirement_id: str
     outcome: Outcome
@@ -136,19 +135,19 @@ class AnswerJudge:
                     return operation_id, True
         return None, known
 
-    def judge(self, ex: Exchange) -> tuple[str | None, list[Finding]]:
+    def judge(self, ex: Exchange) -> tuple[str | None, list[Judgement]]:
         operation, path_known = self.operation(ex.method, ex.url)
         if ex.status is None:
             return operation, []
         if operation is None:
             return None, self._undocumented(ex, path_known)
-        findings: list[Finding] = []
+        findings: list[Judgement] = []
         case = Case(operation, f"replayed {ex.method} {urlsplit(ex.url).path}")
         for fn in EVERY_ANSWER:
             findings += self._run(fn, ex, case)
         allowed = self.spec.documented_statuses(operation) | CONTRACT_ERRORS
         if ex.status in allowed:
-            findings.append(Finding("documented_status", "RESP-SCHEMA-001", Outcome.PASS))
+            findings.append(Judgement("documented_status", "RESP-SCHEMA-001", Outcome.PASS))
         else:
             findings.append(self._broken("documented_status", RequirementFailure(
                 "RESP-SCHEMA-001", received=body_preview(ex), exchange=ex,
@@ -158,18 +157,18 @@ class AnswerJudge:
         if ex.status == 429:
             retry_after = ex.header("retry-after")
             ok = retry_after is not None and retry_after.strip().isdigit()
-            findings.append(Finding("retry_after", "RATE-429-002", Outcome.PASS) if ok else self._broken(
+            findings.append(Judgement("retry_after", "RATE-429-002", Outcome.PASS) if ok else self._broken(
                 "retry_after", RequirementFailure(
                 "RATE-429-002", received=f"Retry-After: {retry_after!r}", exchange=ex,
                 documented="a 429 carries Retry-After in seconds", message="429 without Retry-After seconds")))
         return operation, findings
 
-    def _undocumented(self, ex: Exchange, path_known: bool) -> list[Finding]:
+    def _undocumented(self, ex: Exchange, path_known: bool) -> list[Judgement]:
         """A request the spec has no operation for: a success there is the target serving an undefined route."""
         rid, allowed = ("METH-405-001", {404, 405}) if path_known else ("METH-PATH-001", {404})
         assert ex.status is not None
         if ex.status in allowed:
-            return [Finding("undocumented_route", rid, Outcome.PASS)]
+            return [Judgement("undocumented_route", rid, Outcome.PASS)]
         if 200 <= ex.status < 300:
             where = "an undocumented method on a documented path" if path_known else "a path the spec does not define"
             message = f"success for {where}: {ex.method} {urlsplit(ex.url).path}"
@@ -178,17 +177,17 @@ class AnswerJudge:
                 documented=f"{where} answers {sorted(allowed)}"))]
         return []  # other refusals (401, 400) are not judged here, as the run did not judge them either
 
-    def _run(self, fn: Check, ex: Exchange, case: Case) -> list[Finding]:
+    def _run(self, fn: Check, ex: Exchange, case: Case) -> list[Judgement]:
         try:
             fn(self.ctx, ex, case)
         except RequirementFailure as failure:
             return [self._broken(fn.__name__, failure)]
-        return [Finding(fn.__name__, rid, Outcome.PASS) for rid in getattr(fn, "requirements", ())]
+        return [Judgement(fn.__name__, rid, Outcome.PASS) for rid in getattr(fn, "requirements", ())]
 
-    def _broken(self, check: str, failure: RequirementFailure) -> Finding:
+    def _broken(self, check: str, failure: RequirementFailure) -> Judgement:
         level = str(self.catalogue[failure.requirement_id].level)
         outcome = {"MUST": Outcome.FAIL, "PROFILE": Outcome.FAIL, "SHOULD": Outcome.WARN}.get(level, Outcome.INFO)
-        return Finding(check, failure.requirement_id, outcome, failure)
+        return Judgement(check, failure.requirement_id, outcome, failure)
 
 
 # -- the replay of a whole cassette ---------------------------------------------------------------------
@@ -268,7 +267,7 @@ def replay_entries(entries: Iterable[CassetteEntry], *, new: AnswerJudge, record
     return outcome
 
 
-def _record(finding: Finding, catalogue: Catalogue, test: str) -> CheckRecord:
+def _record(finding: Judgement, catalogue: Catalogue, test: str) -> CheckRecord:
     record = CheckRecord(finding.requirement_id, str(catalogue[finding.requirement_id].level), finding.outcome, test)
     if finding.failure is not None:
         failure = finding.failure

@@ -12,11 +12,6 @@ from collections.abc import Sequence
 
 from ingest_conformance import __version__
 
-EXIT_OK = 0
-EXIT_NONCONFORMANT = 1
-EXIT_USAGE = 2
-EXIT_HARNESS = 3
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-EXIT_USAGE = 2
+from ingest_conformance.exitcodes import ExitCode
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(environ={}, overrides={**profile, "strict": args.strict, "report_dir": args.report_dir})
     except (CassetteError, ValueError, ConfigError) as exc:
         print(f"ingest-conformance replay: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     catalogue = load_catalogue()
     spec = OpenAPIDocument(spec_doc)
     done = Replay(RunResults(seed=first.header.get("seed"), config=config.redacted()), Drift())
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         written = write_reports(document, args.report_dir, ("json", "junit", "html"))
     except OSError as exc:
         print(f"ingest-conformance replay: cannot write to {args.report_dir}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     _print(render_console(document, width=_width(), color=sys.stdout.isatty()))
     lines = drift.lines()
     _print(f"spec drift against {replay_meta['spec']}: " + (f"{len(lines)} finding(s)\n" if lines else "none\n"))

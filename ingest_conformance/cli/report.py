@@ -12,7 +12,8 @@ import shutil
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_USAGE = 0, 2
+from ingest_conformance.exitcodes import ExitCode
+
 FORMATS = ("html", "junit", "console", "json")
 DEFAULT_FORMATS = "html,junit,console"
 
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         document = load_document(args.results)
     except DocumentError as exc:
         print(f"ingest-conformance report: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     out_dir: Path = args.out if args.out is not None else args.results.parent
     files = [f for f in args.formats if f != "console"]
     if "json" in files and out_dir.resolve() == args.results.resolve().parent and args.results.name == "results.json":
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         written = write_reports(document, out_dir, files)
     except OSError as exc:
         print(f"ingest-conformance report: cannot write to {out_dir}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if "console" in args.formats:
         tty = sys.stdout.isatty()
         width = shutil.get_terminal_size((110, 24)).columns if tty else 110
@@ -62,4 +63,4 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     for fmt, path in written.items():
         print(f"ingest-conformance report: wrote {fmt} to {path}", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK

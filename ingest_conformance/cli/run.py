@@ -16,12 +16,12 @@ from pathlib import Path
 
 from ingest_conformance.config import options
 from ingest_conformance.config.target import ConfigError, load_config, parse_set_option
+from ingest_conformance.exitcodes import ExitCode
 from ingest_conformance.judging.expected import load_expected_failures
 
 CONTRACT_DIR = Path(__file__).resolve().parent.parent / "contract"
 RUN_INI = Path(__file__).resolve().parent / "run.ini"
 
-EXIT_OK, EXIT_NONCONFORMANT, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -84,10 +84,10 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError(f"--record: {args.ic_record} exists and is not a folder")
     except ConfigError as exc:
         print(f"ingest-conformance: configuration error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if not CONTRACT_DIR.is_dir():
         print(f"ingest-conformance: harness error: contract tests not found at {CONTRACT_DIR}", file=sys.stderr)
-        return EXIT_HARNESS
+        return ExitCode.HARNESS
 
     import pytest
 
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if workers > 1 and importlib.util.find_spec("xdist") is None:
         print("ingest-conformance: configuration error: --workers needs pytest-xdist (pip install pytest-xdist)",
               file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if workers > 1:  # one controller owns the target and the reports (ingest_conformance/parallel.py)
         argv += ["-p", "ingest_conformance.pytest.parallel", "-n", str(workers), "--dist", "worksteal"]
     argv += args.pytest_args
@@ -116,22 +116,22 @@ def run(args: argparse.Namespace) -> int:
 def _translate(code: int, elapsed: float) -> int:
     """Map pytest's codes onto ours (the plugin already set 0/1/3 from the verdicts)."""
     where = f"after {elapsed:.1f} s"
-    if code == EXIT_OK:
+    if code == ExitCode.OK:
         print(f"ingest-conformance: every MUST holds ({where})", file=sys.stderr)
-        return EXIT_OK
-    if code == EXIT_NONCONFORMANT:
+        return ExitCode.OK
+    if code == ExitCode.NONCONFORMANT:
         print(f"ingest-conformance: the target broke a requirement ({where}); see the summary above",
               file=sys.stderr)
-        return EXIT_NONCONFORMANT
-    if code == EXIT_HARNESS:
+        return ExitCode.NONCONFORMANT
+    if code == ExitCode.HARNESS:
         print(f"ingest-conformance: harness error or target unreachable ({where}); see above", file=sys.stderr)
-        return EXIT_HARNESS
+        return ExitCode.HARNESS
     if code == 4:  # pytest usage error (e.g. a bad option value reaching the plugin)
         print("ingest-conformance: usage error; see above", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if code == 5:
         print("ingest-conformance: no test selected; check --select / -k / --level", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     print(f"ingest-conformance: the run was interrupted or pytest failed internally (pytest exit {code})",
           file=sys.stderr)
-    return EXIT_HARNESS
+    return ExitCode.HARNESS

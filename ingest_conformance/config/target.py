@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 import yaml
 
 ENV_PREFIX = "INGEST_CONFORMANCE_"
-Level = Literal["quick", "standard", "full"]
-LEVELS: tuple[str, ...] = get_args(Level)
+RunLevel = Literal["quick", "standard", "full"]
+LEVELS: tuple[str, ...] = get_args(RunLevel)
 PRODUCTION_HOSTS = frozenset({"api.invofox.com"})
 
 
@@ -75,7 +75,7 @@ class TargetConfig:
     access_token: Secret | None = None
     second_api_key: Secret | None = None
     second_access_token: Secret | None = None
-    level: Level = "standard"
+    level: RunLevel = "standard"
     seed: int | None = None
     report_dir: Path = Path("reports")
     strict: bool = False

@@ -9,7 +9,7 @@ import pytest
 
 from ingest_conformance import strategies as s
 from ingest_conformance.flows.generation import one_example, salt_of
-from ingest_conformance.flows.uploading import Existing, tag_info
+from ingest_conformance.flows.upload import Existing, tag_info
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.wire.client import Auth, TargetClient

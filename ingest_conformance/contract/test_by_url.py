@@ -13,11 +13,10 @@ import pytest
 
 from ingest_conformance import strategies as s
 from ingest_conformance.flows.generation import for_examples, salt_of
-from ingest_conformance.flows.upload import outcome
-from ingest_conformance.flows.uploading import BY_URL, LIFECYCLE, UPLOADS, flow, post_parts, tag_info
+from ingest_conformance.flows.upload import BY_URL, LIFECYCLE, UPLOADS, flow, outcome, post_parts, tag_info
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
-from ingest_conformance.strategies import Outcome, Part
+from ingest_conformance.strategies import Disposition, Part
 from ingest_conformance.wire.client import TargetClient
 from ingest_conformance.wire.exchange import Exchange
 from ingest_conformance.wire.fileserver import FileServer
@@ -94,7 +93,7 @@ def test_urls_that_must_not_be_downloaded(client: TargetClient, verdict: Verdict
                                           file_server: FileServer, operation: str,
                                           request: pytest.FixtureRequest) -> None:
     for url, why, allowed in s.bad_urls(file_server.base_url):
-        scheme = Outcome.REJECTED_DOWNLOAD in allowed
+        scheme = Disposition.REJECTED_DOWNLOAD in allowed
         if not scheme and operation != "uploadByUrl":
             continue  # a relative or malformed URL is a by-url 400 (VAL-400-006); elsewhere the docs are silent
         ex = send_url(client, suite, operation, url, request)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from ingest_conformance import strategies as s
 from ingest_conformance.flows.generation import for_examples, one_example, salt_of
-from ingest_conformance.flows.uploading import LIFECYCLE, judge_sample
+from ingest_conformance.flows.upload import LIFECYCLE, judge_sample
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.wire.client import TargetClient

@@ -36,7 +36,7 @@ from ingest_conformance.flows.fuzzing import (
     uploaded_ids,
 )
 from ingest_conformance.flows.generation import example_count, one_example, salt_of
-from ingest_conformance.judging.specfile import load_openapi
+from ingest_conformance.judging.openapi import load_openapi
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.wire.client import TargetClient

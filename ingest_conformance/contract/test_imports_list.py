@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ingest_conformance.flows.uploading import check_import_enums
+from ingest_conformance.flows.upload import check_import_enums
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.wire.client import TargetClient
 

@@ -8,7 +8,7 @@ import pytest
 
 from ingest_conformance import strategies as s
 from ingest_conformance.flows.generation import one_example, salt_of
-from ingest_conformance.flows.uploading import BY_URL, SINGLE, UPLOADS, flow, post_parts, tag_info
+from ingest_conformance.flows.upload import BY_URL, SINGLE, UPLOADS, flow, post_parts, tag_info
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.strategies import Part

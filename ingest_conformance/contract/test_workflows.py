@@ -13,8 +13,16 @@ from hypothesis import strategies as st
 
 from ingest_conformance import strategies as s
 from ingest_conformance.flows.generation import for_examples, one_example, salt_of
-from ingest_conformance.flows.upload import file_fields
-from ingest_conformance.flows.uploading import LIFECYCLE, UPLOADS, Flow, check_import_enums, flow, post_parts, tag_info
+from ingest_conformance.flows.upload import (
+    LIFECYCLE,
+    UPLOADS,
+    Flow,
+    check_import_enums,
+    file_fields,
+    flow,
+    post_parts,
+    tag_info,
+)
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.strategies import Part

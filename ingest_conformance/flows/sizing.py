@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 from hypothesis.errors import InvalidArgument
 
-from ingest_conformance.flows.uploading import BY_URL, SINGLE, UPLOADS, tag_info
+from ingest_conformance.flows.upload import BY_URL, SINGLE, UPLOADS, tag_info
 from ingest_conformance.judging.checks import RequirementFailure
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict

@@ -12,8 +12,7 @@ from typing import Any
 
 from ingest_conformance.flows.polling import Poll
 from ingest_conformance.flows.sizing import judge_all
-from ingest_conformance.flows.upload import file_fields, outcome
-from ingest_conformance.flows.uploading import Flow, flow, upload_sample
+from ingest_conformance.flows.upload import Flow, file_fields, flow, outcome, upload_sample
 from ingest_conformance.judging.checks import RequirementFailure, body_preview
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict

@@ -14,6 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest_conformance.config.target import TargetConfig
+from ingest_conformance.judging.catalogue import Catalogue
+from ingest_conformance.judging.openapi import OpenAPIDocument
 from ingest_conformance.wire.exchange import Exchange
 
 
@@ -46,14 +49,16 @@ class Case:
     expected: dict[str, Any] = field(default_factory=dict)
 
 
-Check = Callable[[Any, Exchange, Case], None]
-REGISTRY: dict[str, Check] = {}
+@dataclass
+class CheckContext:
+    """What every check may consult (the `ctx` of `check(ctx, exchange, case)`)."""
+
+    config: TargetConfig
+    catalogue: Catalogue
+    spec: OpenAPIDocument
 
 
-def register(fn: Check) -> Check:
-    """Register a check under its function name (so runs can list and select them)."""
-    REGISTRY[fn.__name__] = fn
-    return fn
+Check = Callable[[CheckContext, Exchange, Case], None]
 
 
 def short(value: Any, limit: int = 300) -> str:
@@ -72,13 +77,13 @@ def body_preview(exchange: Exchange) -> str:
 def _requires(*ids: str) -> Callable[[Check], Check]:
     def mark(fn: Check) -> Check:
         fn.requirements = ids  # type: ignore[attr-defined]
-        return register(fn)
+        return fn
 
     return mark
 
 
 @_requires("ERR-5XX-001")
-def no_server_error(ctx: Any, exchange: Exchange, case: Case) -> None:
+def no_server_error(ctx: CheckContext, exchange: Exchange, case: Case) -> None:
     """Whatever we sent, a 5xx is never the answer to a client's request."""
     if exchange.status is not None and exchange.status >= 500:
         raise RequirementFailure("ERR-5XX-001", received=body_preview(exchange),
@@ -87,7 +92,7 @@ def no_server_error(ctx: Any, exchange: Exchange, case: Case) -> None:
 
 
 @_requires("ERR-JSON-001")
-def error_body_is_json(ctx: Any, exchange: Exchange, case: Case) -> None:
+def error_body_is_json(ctx: CheckContext, exchange: Exchange, case: Case) -> None:
     if exchange.status is None or not 400 <= exchange.status < 500:
         return
     ctype = (exchange.header("content-type") or "").split(";")[0].strip().lower()
@@ -103,7 +108,7 @@ def error_body_is_json(ctx: Any, exchange: Exchange, case: Case) -> None:
 
 
 @_requires("RESP-SCHEMA-001")
-def response_conforms_to_schema(ctx: Any, exchange: Exchange, case: Case) -> None:
+def response_conforms_to_schema(ctx: CheckContext, exchange: Exchange, case: Case) -> None:
     if exchange.status is None or not 200 <= exchange.status < 300:
         return
     errors = ctx.spec.validate_response(case.operation, exchange)
@@ -117,7 +122,7 @@ ID_FIELDS = ("id", "accountId", "environmentId", "importId", "fileId", "document
 
 
 @_requires("ID-SHAPE-001")
-def ids_match_profile_pattern(ctx: Any, exchange: Exchange, case: Case) -> None:
+def ids_match_profile_pattern(ctx: CheckContext, exchange: Exchange, case: Case) -> None:
     if exchange.status is None or not 200 <= exchange.status < 300:
         return
     try:

@@ -6,16 +6,20 @@ a hot spot in earlier tools.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jsonschema
+import yaml
 from jsonschema.validators import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from ingest_conformance.spec import OPENAPI_PATH
 from ingest_conformance.wire.exchange import Exchange
 
 SPEC_URI = "urn:ingest-conformance:openapi"
@@ -97,3 +101,21 @@ def _errors(validator: Draft202012Validator, body: Any) -> Iterator[jsonschema.V
 def _describe(err: jsonschema.ValidationError) -> str:
     where = "/".join(str(p) for p in err.absolute_path) or "(root)"
     return f"at {where}: {err.message[:200]}"
+
+
+# -- the spec file --------------------------------------------------------------------------------------
+def load_openapi(path: Path = OPENAPI_PATH) -> dict[str, Any]:
+    """The parsed OpenAPI document at ``path``.
+
+    Parsed once per path; each call returns a deep copy, because schema loaders (schemathesis among
+    them) may rewrite the dict they are given and must not change what the next caller sees.
+    """
+    return copy.deepcopy(_parse(Path(path)))
+
+
+@functools.cache
+def _parse(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "openapi" not in data:
+        raise ValueError(f"{path}: not an OpenAPI document (no top-level `openapi` key)")
+    return data

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest_conformance.exitcodes import ExitCode
 from ingest_conformance.wire.exchange import Exchange
 
 
@@ -83,10 +84,10 @@ class RunResults:
     def exit_code(self, *, strict: bool) -> int:
         """0 every MUST holds; 1 a MUST failed (or a SHOULD / stale entry under strict); 3 harness."""
         if self.unreachable:
-            return 3
+            return ExitCode.HARNESS
         rolled = self.by_requirement().values()
         if Outcome.FAIL in rolled or (strict and (Outcome.WARN in rolled or Outcome.STALE in rolled)):
-            return 1
+            return ExitCode.NONCONFORMANT
         if Outcome.ERROR in rolled or self.harness_errors:
-            return 3
-        return 0
+            return ExitCode.HARNESS
+        return ExitCode.OK

@@ -16,20 +16,11 @@ import httpx
 
 from ingest_conformance.config.target import Secret, TargetConfig
 from ingest_conformance.judging.catalogue import Catalogue, load_catalogue
+from ingest_conformance.judging.checks import CheckContext
 from ingest_conformance.judging.expected import ExpectedFailures, load_expected_failures
-from ingest_conformance.judging.openapi import OpenAPIDocument
+from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.results import RunResults
-from ingest_conformance.judging.specfile import load_openapi
 from ingest_conformance.wire.client import Credentials
-
-
-@dataclass
-class CheckContext:
-    """What every check may consult (the `ctx` of `check(ctx, exchange, case)`)."""
-
-    config: TargetConfig
-    catalogue: Catalogue
-    spec: OpenAPIDocument
 
 
 @dataclass

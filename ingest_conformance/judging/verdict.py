@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest_conformance.judging.catalogue import Catalogue
-from ingest_conformance.judging.checks import EVERY_ANSWER, Case, Check, RequirementFailure, body_preview
+from ingest_conformance.judging.checks import EVERY_ANSWER, Case, Check, CheckContext, RequirementFailure, body_preview
 from ingest_conformance.judging.expected import ExpectedFailures
 from ingest_conformance.judging.results import CheckRecord, Outcome, RunResults
 from ingest_conformance.wire.exchange import Exchange
@@ -25,7 +25,7 @@ class Verdict:
     results: RunResults
     expected: ExpectedFailures
     strict: bool = False
-    ctx: Any = None
+    ctx: CheckContext | None = None
     exchanges: list[Exchange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -44,6 +44,8 @@ class Verdict:
 
     def check(self, fn: Check, exchange: Exchange, case: Case) -> None:
         """Run a registered check; its declared requirements pass unless it raises."""
+        if self.ctx is None:
+            raise RuntimeError("this Verdict was built without a CheckContext; it can record but not run checks")
         try:
             fn(self.ctx, exchange, case)
         except RequirementFailure as failure:

@@ -93,7 +93,7 @@ def sniff(head: bytes) -> str | None:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Classification:
     kind: str | None  # what to process the bytes as; None when rejected
     error: str | None
 
@@ -102,17 +102,17 @@ class Verdict:
         return MIME.get(self.kind) if self.kind else None
 
 
-def classify(filename: str, head: bytes, rules: Rules) -> Verdict:
+def classify(filename: str, head: bytes, rules: Rules) -> Classification:
     """Decide the type from name and first bytes. Content validity is `validate`'s job."""
     ext_kind = EXTENSION_KIND.get(extension(filename))
     if extension(filename) not in rules.extensions or ext_kind is None:
-        return Verdict(None, ERR_UNSUPPORTED)
+        return Classification(None, ERR_UNSUPPORTED)
     magic = sniff(head)
     if magic is None:  # garbage or empty: judged as what the name says, and validation fails
-        return Verdict(ext_kind, None)
+        return Classification(ext_kind, None)
     if magic in rules.kinds:
-        return Verdict(magic, None)
-    return Verdict(None, ERR_UNSUPPORTED)
+        return Classification(magic, None)
+    return Classification(None, ERR_UNSUPPORTED)
 
 
 def read_head(content: IO[bytes]) -> bytes:

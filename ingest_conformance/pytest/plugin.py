@@ -17,6 +17,7 @@ import pytest
 from ingest_conformance.cassettes.record import Recorder
 from ingest_conformance.config import options
 from ingest_conformance.config.target import LEVELS, ConfigError, TargetConfig, load_config, parse_set_option
+from ingest_conformance.exitcodes import ExitCode
 from ingest_conformance.judging.checks import RequirementFailure
 from ingest_conformance.judging.results import CheckRecord, Outcome
 from ingest_conformance.judging.suite import Suite
@@ -117,7 +118,7 @@ def suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
     if reason:
         the_suite.results.unreachable = reason
         the_suite.close()
-        pytest.exit(f"ingest-conformance: {reason}", returncode=3)
+        pytest.exit(f"ingest-conformance: {reason}", returncode=ExitCode.HARNESS)
     recorder = config.stash.get(RECORDER_KEY, None)
     if recorder is not None:  # --record: every exchange any client completes, for the cassette
         EXCHANGE_TAPS.append(recorder.tap)

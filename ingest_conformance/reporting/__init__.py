@@ -20,7 +20,7 @@ from ingest_conformance.reporting.document_schema import (
 from ingest_conformance.reporting.html import render_html
 from ingest_conformance.reporting.junit import junit_xml
 from ingest_conformance.reporting.writers import FILE_FORMATS, render, write_reports
-from ingest_conformance.wire.redaction import Finding, scan_for_secrets
+from ingest_conformance.wire.redaction import Leak, scan_for_secrets
 
 __all__ = [
     "FILE_FORMATS",
@@ -28,7 +28,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "SUPPORTED_VERSIONS",
     "DocumentError",
-    "Finding",
+    "Leak",
     "build_document",
     "junit_xml",
     "load_document",

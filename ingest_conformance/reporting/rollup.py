@@ -89,7 +89,7 @@ def checks(requirement: Mapping[str, Any]) -> list[dict[str, Any]]:
             for test, recs in grouped.items()]
 
 
-def verdict(exit_code: int | None, unreachable: str | None) -> str:
+def run_verdict(exit_code: int | None, unreachable: str | None) -> str:
     """The run's verdict in words, from its exit code (see cli.py)."""
     if unreachable:
         return "target unreachable"
@@ -102,7 +102,7 @@ def summary(document: Mapping[str, Any]) -> dict[str, Any]:
     records = [rec for req in requirements for rec in req.get("records", [])]
     run = document.get("run", {})
     return {
-        "verdict": verdict(run.get("exit_code"), run.get("unreachable")),
+        "verdict": run_verdict(run.get("exit_code"), run.get("unreachable")),
         "requirements": len(requirements),
         "exercised": sum(1 for r in requirements if r["outcome"] != NOT_RUN),
         "requirements_by_outcome": counts(r["outcome"] for r in requirements),

@@ -28,9 +28,8 @@ from urllib.parse import urlsplit
 import httpx
 import respx
 
-from ingest_conformance.judging.openapi import OpenAPIDocument
+from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.results import CheckRecord, Outcome, RunResults
-from ingest_conformance.judging.specfile import load_openapi
 from ingest_conformance.sdk.answers import SpecAnswers, error_body, names_from_request
 from ingest_conformance.sdk.forms import api_reads
 from ingest_conformance.sdk.inspection import MULTIPART_OPS, Observation, RequestInspector

@@ -14,15 +14,15 @@ from hypothesis import strategies as st
 
 from ._bad_files import corrupt_files, empty_files, hostile_zip_files, mislabelled_files, unsupported_files
 from ._checks import check_members
-from ._filenames import FilenameCategory, Level, SampleFilename, filenames
+from ._filenames import FilenameCategory, FilenameLevel, SampleFilename, filenames
 from ._files import jpeg_files, pdf_files, png_files, tiff_files, valid_files, zip_files
 from ._model import (
     ERR_DOWNLOADING_FILE,
     ERR_UNSUPPORTED_FILE_FORMAT,
+    Disposition,
     FileFormat,
     FileKind,
     Operation,
-    Outcome,
     SampleFile,
     Support,
     ZipHazard,
@@ -90,16 +90,16 @@ __all__ = [
     "ByteSource",
     "BytesSource",
     "ConcatSource",
+    "Disposition",
     "FileFormat",
     "FileKind",
     "FilenameCategory",
+    "FilenameLevel",
     "InvalidInfo",
     "JsonRequest",
-    "Level",
     "MultipartBody",
     "NamedBinary",
     "Operation",
-    "Outcome",
     "Part",
     "PartDescription",
     "RepeatSource",

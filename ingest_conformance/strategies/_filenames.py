@@ -18,7 +18,7 @@ from hypothesis.errors import InvalidArgument
 from ._checks import check_members, check_str
 
 
-class Level(enum.Enum):
+class FilenameLevel(enum.Enum):
     """RFC 2119 level of a requirement (DECISIONS.md)."""
 
     MUST = "MUST"
@@ -37,7 +37,7 @@ class FilenameCategory(enum.Enum):
     PERCENT = "percent"  # INFO: some stacks decode %22, %0A, %0D
 
 
-_REQUIREMENT = {Level.MUST: "round-trip", Level.SHOULD: "strip directories", Level.INFO: "record"}
+_REQUIREMENT = {FilenameLevel.MUST: "round-trip", FilenameLevel.SHOULD: "strip directories", FilenameLevel.INFO: "record"}
 _REQUIREMENT_IDS = {
     FilenameCategory.LATIN1: "NAME-LAT1-001",
     FilenameCategory.PATH: "NAME-PATH-001",
@@ -62,7 +62,7 @@ class SampleFilename:
     raw: bytes
     disposition: bytes
     category: FilenameCategory
-    level: Level
+    level: FilenameLevel
     expected_back: str | None
     description: str
 
@@ -71,7 +71,7 @@ class SampleFilename:
         """The catalogue requirement (spec/requirements.yaml) this name exercises; ``None`` for very long
         names, which no requirement covers (their answer is only recorded)."""
         if self.category is FilenameCategory.ASCII_SPECIALS or (
-            self.category is FilenameCategory.LONG and self.level is Level.MUST
+            self.category is FilenameCategory.LONG and self.level is FilenameLevel.MUST
         ):
             return "NAME-QUOTE-001" if '"' in self.text else "NAME-ASCII-001"
         return _REQUIREMENT_IDS.get(self.category)
@@ -89,7 +89,7 @@ class SampleFilename:
         encoding: str = "latin-1",
         escape_backslash: bool = True,
         category: FilenameCategory = FilenameCategory.ASCII_SPECIALS,
-        level: Level = Level.MUST,
+        level: FilenameLevel = FilenameLevel.MUST,
         expected_back: str | None = None,
         description: str = "",
     ) -> SampleFilename:
@@ -98,7 +98,7 @@ class SampleFilename:
             raise InvalidArgument(f"filename {text!r} holds CR, LF or NUL, which no quoted string carries")
         escaped = text.replace("\\", "\\\\") if escape_backslash else text
         raw = escaped.replace('"', '\\"').encode(encoding)
-        if expected_back is None and level is Level.MUST:
+        if expected_back is None and level is FilenameLevel.MUST:
             expected_back = text
         return cls(
             text=text,
@@ -116,7 +116,7 @@ class SampleFilename:
         try:
             text.encode("latin-1")
         except UnicodeEncodeError:
-            return cls.quoted(text, encoding="utf-8", category=FilenameCategory.UTF8, level=Level.INFO)
+            return cls.quoted(text, encoding="utf-8", category=FilenameCategory.UTF8, level=FilenameLevel.INFO)
         return cls.quoted(text)
 
     @classmethod
@@ -131,7 +131,7 @@ class SampleFilename:
             raw=raw,
             disposition=params,
             category=FilenameCategory.RFC5987,
-            level=Level.INFO,
+            level=FilenameLevel.INFO,
             expected_back=None,
             description="RFC 5987 filename*" + (" after an ASCII fallback" if fallback else " only"),
         )
@@ -199,7 +199,7 @@ def _long(ext: str) -> st.SearchStrategy[SampleFilename]:
         suffix = f".{ext}"
         stem = ("long-name-" + _ALNUM) * (total // 20 + 1)
         text = stem[: total - len(suffix)] + suffix
-        level = Level.MUST if total <= 255 else Level.INFO
+        level = FilenameLevel.MUST if total <= 255 else FilenameLevel.INFO
         return SampleFilename.quoted(
             text, category=FilenameCategory.LONG, level=level, description=f"{total} characters"
         )
@@ -222,7 +222,7 @@ def _path(ext: str) -> st.SearchStrategy[SampleFilename]:
             case[0],
             escape_backslash=case[1],
             category=FilenameCategory.PATH,
-            level=Level.SHOULD,
+            level=FilenameLevel.SHOULD,
             expected_back=base,
             description=case[2],
         )
@@ -240,7 +240,7 @@ def _utf8(ext: str) -> st.SearchStrategy[SampleFilename]:
             f"{stem}.{ext}",
             encoding="utf-8",
             category=FilenameCategory.UTF8,
-            level=Level.INFO,
+            level=FilenameLevel.INFO,
             description="raw UTF-8 bytes",
         )
     )
@@ -267,7 +267,7 @@ def _backslash(ext: str) -> st.SearchStrategy[SampleFilename]:
             case[0],
             escape_backslash=case[1],
             category=FilenameCategory.BACKSLASH,
-            level=Level.INFO,
+            level=FilenameLevel.INFO,
             description=case[2],
         )
     )
@@ -279,7 +279,7 @@ PERCENT_STEMS = ("a%22b", "a%0Ab", "a%0D%0Ab", "100%", "%41%42%43", "a%2Fb", "a%
 def _percent(ext: str) -> st.SearchStrategy[SampleFilename]:
     return st.sampled_from(PERCENT_STEMS).map(
         lambda stem: SampleFilename.quoted(
-            f"{stem}.{ext}", category=FilenameCategory.PERCENT, level=Level.INFO, description="% sequence"
+            f"{stem}.{ext}", category=FilenameCategory.PERCENT, level=FilenameLevel.INFO, description="% sequence"
         )
     )
 

@@ -138,7 +138,7 @@ def _profile(choice: bool | None) -> Support:
     return Support.YES if choice else Support.NO
 
 
-class Outcome(enum.Enum):
+class Disposition(enum.Enum):
     """One verdict a target may give a file: refused at once, or accepted and then ended in a final state."""
 
     ACCEPTED_PROCESSED = "accepted, ends processed"
@@ -153,13 +153,13 @@ class Outcome(enum.Enum):
         ``status_code`` is the upload answer's status; ``file_status`` and ``error`` the final state read
         at GET file (ignored for a refusal). An accepted file must have reached a final state.
         """
-        if self is Outcome.REFUSED_400:
+        if self is Disposition.REFUSED_400:
             return status_code == 400
         if not 200 <= status_code < 300:
             return False
         if file_status not in ("processed", "rejected"):
             raise ValueError(f"file_status={file_status!r} is not final; poll until processed or rejected")
-        if self is Outcome.ACCEPTED_PROCESSED:
+        if self is Disposition.ACCEPTED_PROCESSED:
             return file_status == "processed"
         if file_status != "rejected" or not error:
             return False
@@ -168,21 +168,21 @@ class Outcome(enum.Enum):
 
 
 _ERROR_CODES = {
-    Outcome.REJECTED_UNSUPPORTED: ERR_UNSUPPORTED_FILE_FORMAT,
-    Outcome.REJECTED_DOWNLOAD: ERR_DOWNLOADING_FILE,
+    Disposition.REJECTED_UNSUPPORTED: ERR_UNSUPPORTED_FILE_FORMAT,
+    Disposition.REJECTED_DOWNLOAD: ERR_DOWNLOADING_FILE,
 }
 
 
 def outcome_allowed(
-    allowed: frozenset[Outcome], *, status_code: int, file_status: str | None = None, error: str | None = None
+    allowed: frozenset[Disposition], *, status_code: int, file_status: str | None = None, error: str | None = None
 ) -> bool:
     """Whether an observed answer is one of the ``allowed`` verdicts."""
     return any(o.matches(status_code=status_code, file_status=file_status, error=error) for o in allowed)
 
 
-_REFUSED_OR_REJECTED = frozenset({Outcome.REFUSED_400, Outcome.REJECTED_ANY})
-_UNSUPPORTED = frozenset({Outcome.REFUSED_400, Outcome.REJECTED_UNSUPPORTED})
-_ANY_FINAL = frozenset({Outcome.ACCEPTED_PROCESSED, Outcome.REJECTED_ANY, Outcome.REFUSED_400})
+_REFUSED_OR_REJECTED = frozenset({Disposition.REFUSED_400, Disposition.REJECTED_ANY})
+_UNSUPPORTED = frozenset({Disposition.REFUSED_400, Disposition.REJECTED_UNSUPPORTED})
+_ANY_FINAL = frozenset({Disposition.ACCEPTED_PROCESSED, Disposition.REJECTED_ANY, Disposition.REFUSED_400})
 
 
 @dataclass(frozen=True, repr=False)
@@ -229,7 +229,7 @@ class SampleFile:
         *,
         tif_accepted: bool | None = None,
         by_url_accepts_zip: bool | None = None,
-    ) -> frozenset[Outcome]:
+    ) -> frozenset[Disposition]:
         """The verdicts DECISIONS.md allows for this file sent to ``operation``.
 
         - corrupt, truncated or empty: refused with 400 or rejected (any code), never processed;
@@ -258,7 +258,7 @@ class SampleFile:
             return _ANY_FINAL
         if support is Support.NO:
             return _REFUSED_OR_REJECTED
-        accepted = frozenset({Outcome.ACCEPTED_PROCESSED})
+        accepted = frozenset({Disposition.ACCEPTED_PROCESSED})
         if self.format is FileFormat.ZIP and not any(_core_name(name) for name in self.entries):
             accepted = _ANY_FINAL
         if support is Support.EITHER:

@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 
 from ._checks import check_base_url, check_bool, check_bounds, check_int, check_str
 from ._files import valid_files
-from ._model import Operation, Outcome, SampleFile
+from ._model import Disposition, Operation, SampleFile
 from ._multipart import MultipartBody, Part
 from ._pdf import render_pdf
 
 RUN_TAG_KEY = "ingestConformanceRun"
-_REFUSED = frozenset({Outcome.REFUSED_400})
-_NOT_DOWNLOADED = frozenset({Outcome.REFUSED_400, Outcome.REJECTED_DOWNLOAD})
+_REFUSED = frozenset({Disposition.REFUSED_400})
+_NOT_DOWNLOADED = frozenset({Disposition.REFUSED_400, Disposition.REJECTED_DOWNLOAD})
 _BOUNDARY_SUFFIXES = st.integers(0, 2**64 - 1).map("ingest-conformance-{:016x}".format)
 
 
@@ -53,7 +53,7 @@ class UploadRequest:
     body: MultipartBody
     served: tuple[ServedFile, ...] = ()
     description: str = ""
-    expected: frozenset[Outcome] | None = None
+    expected: frozenset[Disposition] | None = None
 
     @property
     def files(self) -> tuple[SampleFile, ...]:
@@ -68,7 +68,7 @@ class JsonRequest:
     payload: object
     served: tuple[ServedFile, ...] = ()
     description: str = ""
-    expected: frozenset[Outcome] | None = None
+    expected: frozenset[Disposition] | None = None
     content_type: str = "application/json"
 
     def content(self) -> bytes:
@@ -296,7 +296,7 @@ def _by_url(entries: list[tuple[dict[str, object], ServedFile]], info: dict[str,
     return JsonRequest(Operation.UPLOAD_BY_URL, payload, served, f"{len(served)} URL(s)")
 
 
-def bad_urls(base_url: str) -> tuple[tuple[str, str, frozenset[Outcome]], ...]:
+def bad_urls(base_url: str) -> tuple[tuple[str, str, frozenset[Disposition]], ...]:
     """(url, why, allowed verdicts) for URLs DECISIONS.md says must not be downloaded."""
     base = check_base_url(base_url)
     netloc = urlsplit(base).netloc

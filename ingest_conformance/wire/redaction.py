@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import pytest
 
 __all__ = [
-    "Finding",
+    "Leak",
     "redact_document",
     "redact_exchange",
     "redact_test_report",
@@ -124,7 +124,7 @@ def redact_test_report(report: pytest.TestReport, secrets: Iterable[str]) -> Non
 
 # -- the scanner ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Finding:
+class Leak:
     """One occurrence of a secret in a written file (the secret itself is not repeated here)."""
 
     path: Path
@@ -180,9 +180,9 @@ def _views(text: str) -> Iterable[tuple[str, str]]:
         yield "base64", payload
 
 
-def scan_for_secrets(paths: Iterable[Path], secrets: Sequence[str]) -> list[Finding]:
+def scan_for_secrets(paths: Iterable[Path], secrets: Sequence[str]) -> list[Leak]:
     """Every secret found in any of the files at `paths` (read as UTF-8, undecodable bytes as Latin-1)."""
-    findings: list[Finding] = []
+    findings: list[Leak] = []
     for path in paths:
         data = Path(path).read_bytes()
         try:
@@ -197,5 +197,5 @@ def scan_for_secrets(paths: Iterable[Path], secrets: Sequence[str]) -> list[Find
                 needle = _WRAPPING.sub("", secret) if view == "unwrapped" else secret
                 if needle and needle in content:
                     found.add(index)
-                    findings.append(Finding(Path(path), index, view))
+                    findings.append(Leak(Path(path), index, view))
     return findings

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from ingest_conformance.flows.ids import KEY_A
-from ingest_conformance.judging.specfile import load_openapi
+from ingest_conformance.judging.openapi import load_openapi
 from ingest_conformance.mock import RunningMock, run_mock
 from ingest_conformance.sdk.inspection import RequestInspector
 

@@ -23,9 +23,8 @@ from ingest_conformance.cassettes.replay import (
 from ingest_conformance.cli.main import main
 from ingest_conformance.config.target import load_config
 from ingest_conformance.judging.catalogue import load_catalogue
-from ingest_conformance.judging.openapi import OpenAPIDocument
+from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.results import Outcome, RunResults
-from ingest_conformance.judging.specfile import load_openapi
 from ingest_conformance.reporting import load_document
 
 pytestmark = pytest.mark.unit

@@ -19,8 +19,7 @@ from report_sample import API_KEY, SECRETS, SEED, sample_config, sample_document
 
 from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.judging.expected import ExpectedFailures
-from ingest_conformance.judging.openapi import OpenAPIDocument
-from ingest_conformance.judging.specfile import load_openapi
+from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.reporting import render_console, scan_for_secrets, summary_lines, write_reports, write_results
 from ingest_conformance.wire.client import Credentials

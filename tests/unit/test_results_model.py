@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest_conformance.config.target import ConfigError
+from ingest_conformance.config.target import ConfigError, TargetConfig
 from ingest_conformance.judging.catalogue import load_catalogue
-from ingest_conformance.judging.checks import Case, RequirementFailure
+from ingest_conformance.judging.checks import Case, CheckContext, RequirementFailure
+from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.expected import ExpectedFailures, load_expected_failures
 from ingest_conformance.judging.results import CheckRecord, Outcome, RunResults
 from ingest_conformance.judging.verdict import Verdict
@@ -68,8 +69,10 @@ def test_rollup_worst_wins_and_exit_codes() -> None:
 
 
 def _verdict(expected: ExpectedFailures | None = None) -> Verdict:
-    return Verdict("ingest_conformance/contract/test_x.py::test_y", load_catalogue(), RunResults(seed=1, config={}),
-                   expected or ExpectedFailures())
+    catalogue = load_catalogue()
+    ctx = CheckContext(TargetConfig(), catalogue, OpenAPIDocument(load_openapi()))
+    return Verdict("ingest_conformance/contract/test_x.py::test_y", catalogue, RunResults(seed=1, config={}),
+                   expected or ExpectedFailures(), ctx=ctx)
 
 
 def test_verdict_levels() -> None:
@@ -86,7 +89,7 @@ def test_verdict_levels() -> None:
 
 
 def test_verdict_check_records_declared_requirements() -> None:
-    def check_always_201(ctx: object, exchange: Exchange, case: Case) -> None:
+    def check_always_201(ctx: CheckContext, exchange: Exchange, case: Case) -> None:
         if exchange.status != 201:
             raise RequirementFailure("RESP-POST-001", received=str(exchange.status), documented="201")
 

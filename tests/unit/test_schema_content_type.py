@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from ingest_conformance.judging.openapi import OpenAPIDocument
-from ingest_conformance.judging.specfile import load_openapi
+from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.wire.exchange import Exchange
 
 pytestmark = pytest.mark.unit

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest_conformance.judging.openapi import OpenAPIDocument
-from ingest_conformance.judging.specfile import load_openapi
+from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.sdk.answers import SchemaStrategies, SpecAnswers, draw, error_body, names_from_request
 from ingest_conformance.wire.exchange import Exchange
 

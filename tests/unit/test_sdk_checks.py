@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ingest_conformance.judging.specfile import load_openapi
+from ingest_conformance.judging.openapi import load_openapi
 from ingest_conformance.sdk.forms import api_reads, filename_encoding, parse_form
 from ingest_conformance.sdk.inspection import RequestInspector
 

@@ -15,7 +15,7 @@ from openapi_spec_validator import validate
 from schemathesis.specs.openapi.stateful import collect_transitions
 
 from ingest_conformance.judging.catalogue import DOC_PAGES, OPERATION_IDS, Catalogue, load_catalogue
-from ingest_conformance.judging.specfile import load_openapi
+from ingest_conformance.judging.openapi import load_openapi
 from ingest_conformance.spec import OPENAPI_PATH
 
 pytestmark = pytest.mark.unit

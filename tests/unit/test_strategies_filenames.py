@@ -14,7 +14,7 @@ from strategies_helpers import examples, parse_multipart
 
 from ingest_conformance.strategies import (
     FilenameCategory,
-    Level,
+    FilenameLevel,
     MultipartBody,
     Part,
     SampleFilename,
@@ -25,14 +25,14 @@ from ingest_conformance.strategies._filenames import LATIN1_HIGH
 pytestmark = pytest.mark.unit
 
 LEVELS = {
-    FilenameCategory.LATIN1: {Level.MUST},
-    FilenameCategory.ASCII_SPECIALS: {Level.MUST},
-    FilenameCategory.LONG: {Level.MUST, Level.INFO},
-    FilenameCategory.PATH: {Level.SHOULD},
-    FilenameCategory.UTF8: {Level.INFO},
-    FilenameCategory.RFC5987: {Level.INFO},
-    FilenameCategory.BACKSLASH: {Level.INFO},
-    FilenameCategory.PERCENT: {Level.INFO},
+    FilenameCategory.LATIN1: {FilenameLevel.MUST},
+    FilenameCategory.ASCII_SPECIALS: {FilenameLevel.MUST},
+    FilenameCategory.LONG: {FilenameLevel.MUST, FilenameLevel.INFO},
+    FilenameCategory.PATH: {FilenameLevel.SHOULD},
+    FilenameCategory.UTF8: {FilenameLevel.INFO},
+    FilenameCategory.RFC5987: {FilenameLevel.INFO},
+    FilenameCategory.BACKSLASH: {FilenameLevel.INFO},
+    FilenameCategory.PERCENT: {FilenameLevel.INFO},
 }
 
 
@@ -63,7 +63,7 @@ def test_every_filename_survives_the_encoder(name: SampleFilename) -> None:
     assert name.text.endswith(".pdf")
     assert (
         name.requirement
-        == {Level.MUST: "round-trip", Level.SHOULD: "strip directories", Level.INFO: "record"}[name.level]
+        == {FilenameLevel.MUST: "round-trip", FilenameLevel.SHOULD: "strip directories", FilenameLevel.INFO: "record"}[name.level]
     )
     if name.category is FilenameCategory.RFC5987:
         assert name.raw in header
@@ -81,9 +81,9 @@ def test_every_filename_survives_the_encoder(name: SampleFilename) -> None:
         return  # a raw backslash is a quoted-pair to an RFC parser: that ambiguity is what INFO records
     encoding = "utf-8" if name.category is FilenameCategory.UTF8 else "latin-1"
     assert parsed.decode(encoding) == name.text
-    if name.level is Level.MUST:
+    if name.level is FilenameLevel.MUST:
         assert name.expected_back == name.text
-    if name.level is Level.SHOULD:
+    if name.level is FilenameLevel.SHOULD:
         assert name.expected_back == "a.pdf"
 
 
@@ -107,12 +107,12 @@ def test_hand_picked_names_have_exact_wire_forms() -> None:
     assert quote.raw == b'say \\"hi\\".pdf' and quote.expected_back == 'say "hi".pdf'
     latin = SampleFilename.quoted("Ñandú.pdf", category=FilenameCategory.LATIN1)
     assert latin.raw == b"\xd1and\xfa.pdf"
-    windows = SampleFilename.quoted("C:\\x\\a.pdf", level=Level.SHOULD, expected_back="a.pdf")
+    windows = SampleFilename.quoted("C:\\x\\a.pdf", level=FilenameLevel.SHOULD, expected_back="a.pdf")
     assert windows.raw == b"C:\\\\x\\\\a.pdf"
     star = SampleFilename.rfc5987("€.pdf", fallback="e.pdf")
     assert star.disposition == b"filename=\"e.pdf\"; filename*=UTF-8''%E2%82%AC.pdf"
     assert SampleFilename.plain("日本.pdf").category is FilenameCategory.UTF8
-    assert SampleFilename.plain("a.pdf").level is Level.MUST
+    assert SampleFilename.plain("a.pdf").level is FilenameLevel.MUST
 
 
 def test_every_category_is_generated() -> None:
@@ -156,7 +156,7 @@ def test_requirement_ids_exist_in_the_catalogue_with_the_same_level() -> None:
     @given(filenames())
     def check(name: SampleFilename) -> None:
         if name.requirement_id is None:
-            assert name.category is FilenameCategory.LONG and name.level is Level.INFO
+            assert name.category is FilenameCategory.LONG and name.level is FilenameLevel.INFO
             return
         assert levels[name.requirement_id] == name.level.value
         seen.add(name.requirement_id)

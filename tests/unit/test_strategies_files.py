@@ -14,10 +14,10 @@ from strategies_helpers import FAST, StrictReadError, examples, opens, strict_op
 
 from ingest_conformance.strategies import (
     ERR_UNSUPPORTED_FILE_FORMAT,
+    Disposition,
     FileFormat,
     FileKind,
     Operation,
-    Outcome,
     SampleFile,
     ZipHazard,
     corrupt_files,
@@ -91,14 +91,14 @@ def test_markers_make_files_unique(data: st.DataObject) -> None:
 def test_every_corrupt_file_fails_to_open(sample: SampleFile) -> None:
     assert not opens(sample), sample
     assert sample.kind is FileKind.CORRUPT
-    assert sample.allowed_outcomes(Operation.UPLOAD_FILES) == {Outcome.REFUSED_400, Outcome.REJECTED_ANY}
+    assert sample.allowed_outcomes(Operation.UPLOAD_FILES) == {Disposition.REFUSED_400, Disposition.REJECTED_ANY}
 
 
 @examples(20)
 @given(empty_files())
 def test_empty_files_are_empty(sample: SampleFile) -> None:
     assert sample.content == b""
-    assert Outcome.ACCEPTED_PROCESSED not in sample.allowed_outcomes(Operation.UPLOAD_SINGLE)
+    assert Disposition.ACCEPTED_PROCESSED not in sample.allowed_outcomes(Operation.UPLOAD_SINGLE)
 
 
 @examples(60)
@@ -107,7 +107,7 @@ def test_mislabelled_files_are_valid_bytes_under_another_allowed_extension(sampl
     strict_open(sample.format, sample.content)
     assert sample.extension not in sample.format.extensions
     assert sample.filename.endswith("." + sample.extension)
-    assert Outcome.ACCEPTED_PROCESSED in sample.allowed_outcomes(Operation.UPLOAD_FILES)
+    assert Disposition.ACCEPTED_PROCESSED in sample.allowed_outcomes(Operation.UPLOAD_FILES)
 
 
 @examples(40)
@@ -125,7 +125,7 @@ def test_unsupported_files_are_what_they_say(sample: SampleFile) -> None:
         assert data[:4] == b"\x7fELF" and data[4] == 2  # 64-bit
         (entry,) = struct.unpack("<Q", data[24:32])
         assert entry == 0x400000 + 64 + 56
-    assert sample.allowed_outcomes(Operation.UPLOAD_FILES) == {Outcome.REFUSED_400, Outcome.REJECTED_UNSUPPORTED}
+    assert sample.allowed_outcomes(Operation.UPLOAD_FILES) == {Disposition.REFUSED_400, Disposition.REJECTED_UNSUPPORTED}
 
 
 def _valid(extension: str, fmt: FileFormat, entries: tuple[str, ...] = ()) -> SampleFile:
@@ -141,9 +141,9 @@ def _valid(extension: str, fmt: FileFormat, entries: tuple[str, ...] = ()) -> Sa
     )
 
 
-PROCESSED = {Outcome.ACCEPTED_PROCESSED}
-UNSUPPORTED = {Outcome.REFUSED_400, Outcome.REJECTED_UNSUPPORTED}
-NOT_ACCEPTED = {Outcome.REFUSED_400, Outcome.REJECTED_ANY}
+PROCESSED = {Disposition.ACCEPTED_PROCESSED}
+UNSUPPORTED = {Disposition.REFUSED_400, Disposition.REJECTED_UNSUPPORTED}
+NOT_ACCEPTED = {Disposition.REFUSED_400, Disposition.REJECTED_ANY}
 EITHER = PROCESSED | NOT_ACCEPTED
 
 
@@ -162,7 +162,7 @@ EITHER = PROCESSED | NOT_ACCEPTED
     ],
 )
 def test_allowed_outcomes_follow_decisions(
-    extension: str, fmt: FileFormat, operation: Operation, expected: set[Outcome]
+    extension: str, fmt: FileFormat, operation: Operation, expected: set[Disposition]
 ) -> None:
     entries = ("a.pdf",) if fmt is FileFormat.ZIP else ()
     assert _valid(extension, fmt, entries).allowed_outcomes(operation) == expected
@@ -176,9 +176,9 @@ def test_profile_choices_narrow_the_either_cases() -> None:
     assert archive.allowed_outcomes(Operation.UPLOAD_BY_URL, by_url_accepts_zip=False) == NOT_ACCEPTED
     empty = _valid("zip", FileFormat.ZIP, ())
     assert empty.allowed_outcomes(Operation.UPLOAD_FILES) == {
-        Outcome.ACCEPTED_PROCESSED,
-        Outcome.REJECTED_ANY,
-        Outcome.REFUSED_400,
+        Disposition.ACCEPTED_PROCESSED,
+        Disposition.REJECTED_ANY,
+        Disposition.REFUSED_400,
     }
 
 
@@ -189,10 +189,10 @@ def test_outcomes_match_observations() -> None:
     assert not outcome_allowed(unsupported, status_code=201, file_status="rejected", error="ERR_OTHER")
     assert not outcome_allowed(unsupported, status_code=201, file_status="processed")
     assert not outcome_allowed(unsupported, status_code=500)
-    assert Outcome.REJECTED_ANY.matches(status_code=200, file_status="rejected", error="ERR_CORRUPTED_FILE")
-    assert not Outcome.REJECTED_ANY.matches(status_code=200, file_status="rejected", error=None)
+    assert Disposition.REJECTED_ANY.matches(status_code=200, file_status="rejected", error="ERR_CORRUPTED_FILE")
+    assert not Disposition.REJECTED_ANY.matches(status_code=200, file_status="rejected", error=None)
     with pytest.raises(ValueError, match="not final"):
-        Outcome.ACCEPTED_PROCESSED.matches(status_code=201, file_status="pending")
+        Disposition.ACCEPTED_PROCESSED.matches(status_code=201, file_status="pending")
 
 
 def test_sample_file_checks_its_own_consistency() -> None:
@@ -212,9 +212,9 @@ def test_sample_files_never_allow_processing_of_bad_bytes(sample: SampleFile) ->
         allowed = sample.allowed_outcomes(operation)
         assert allowed, sample
         if sample.kind in (FileKind.CORRUPT, FileKind.EMPTY, FileKind.UNSUPPORTED):
-            assert Outcome.ACCEPTED_PROCESSED not in allowed
+            assert Disposition.ACCEPTED_PROCESSED not in allowed
         if sample.hazard is ZipHazard.CORRUPT_DIRECTORY:
-            assert Outcome.ACCEPTED_PROCESSED not in allowed
+            assert Disposition.ACCEPTED_PROCESSED not in allowed
 
 
 @examples(60)

@@ -12,10 +12,10 @@ from strategies_helpers import examples, parse_multipart
 
 from ingest_conformance.strategies import (
     RUN_TAG_KEY,
+    Disposition,
     InvalidInfo,
     JsonRequest,
     Operation,
-    Outcome,
     UploadRequest,
     by_url_requests,
     info_objects,
@@ -72,7 +72,7 @@ def test_upload_requests_parse_and_point_at_the_file_server(req: UploadRequest) 
 @examples(30)
 @given(invalid_upload_requests(run_tag="r"))
 def test_invalid_uploads_expect_400(req: UploadRequest) -> None:
-    assert req.expected == {Outcome.REFUSED_400}
+    assert req.expected == {Disposition.REFUSED_400}
     parsed = parse_multipart(req.body.to_bytes(), req.body.boundary)
     file_parts = [p for p in parsed.parts if b'name="files"; filename=' in p.headers[b"content-disposition"]]
     if "info is" not in req.description:
@@ -84,7 +84,7 @@ def test_invalid_uploads_expect_400(req: UploadRequest) -> None:
 def test_single_uploads_have_exactly_one_file_part(req: UploadRequest) -> None:
     assert req.operation is Operation.UPLOAD_SINGLE
     (sample,) = req.files
-    assert sample.allowed_outcomes(Operation.UPLOAD_SINGLE) == {Outcome.ACCEPTED_PROCESSED}
+    assert sample.allowed_outcomes(Operation.UPLOAD_SINGLE) == {Disposition.ACCEPTED_PROCESSED}
     assert [p.name for p in req.body.parts] == ["file", "info"]
 
 
@@ -97,13 +97,13 @@ def test_by_url_bodies_name_served_files(req: JsonRequest) -> None:
     for entry, served in zip(entries, req.served, strict=True):
         assert entry["url"] == served.url and urlsplit(entry["url"]).scheme == "http"
         assert set(entry) <= {"url", "filename", "info"}
-        assert served.sample.allowed_outcomes(Operation.UPLOAD_BY_URL) == {Outcome.ACCEPTED_PROCESSED}
+        assert served.sample.allowed_outcomes(Operation.UPLOAD_BY_URL) == {Disposition.ACCEPTED_PROCESSED}
 
 
 @examples(40)
 @given(invalid_by_url_requests(base_url=BASE))
 def test_invalid_by_url_bodies_expect_refusal(req: JsonRequest) -> None:
-    assert req.expected is not None and Outcome.REFUSED_400 in req.expected
+    assert req.expected is not None and Disposition.REFUSED_400 in req.expected
     payload = req.payload
     assert isinstance(payload, dict)
     files = payload.get("files")
@@ -111,9 +111,9 @@ def test_invalid_by_url_bodies_expect_refusal(req: JsonRequest) -> None:
         url = files[0]["url"]
         scheme = urlsplit(url).scheme
         if scheme in ("ftp", "file", "data"):
-            assert req.expected == {Outcome.REFUSED_400, Outcome.REJECTED_DOWNLOAD}
+            assert req.expected == {Disposition.REFUSED_400, Disposition.REJECTED_DOWNLOAD}
         else:
-            assert req.expected == {Outcome.REFUSED_400}
+            assert req.expected == {Disposition.REFUSED_400}
             assert not (scheme in ("http", "https") and urlsplit(url).hostname and " " not in url)
 
 

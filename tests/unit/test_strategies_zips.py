@@ -13,10 +13,10 @@ from hypothesis.errors import InvalidArgument
 from strategies_helpers import FAST, StrictReadError, examples, strict_open
 
 from ingest_conformance.strategies import (
+    Disposition,
     FileFormat,
     FileKind,
     Operation,
-    Outcome,
     SampleFile,
     ZipHazard,
     hostile_zip_files,
@@ -76,7 +76,7 @@ def test_hostile_zips_are_what_they_claim(sample: SampleFile) -> None:
     if sample.hazard is ZipHazard.CORRUPT_DIRECTORY:
         with pytest.raises(StrictReadError):
             strict_open(FileFormat.ZIP, data)
-        assert Outcome.ACCEPTED_PROCESSED not in sample.allowed_outcomes(Operation.UPLOAD_FILES)
+        assert Disposition.ACCEPTED_PROCESSED not in sample.allowed_outcomes(Operation.UPLOAD_FILES)
         return
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         infos = archive.infolist()
@@ -103,8 +103,8 @@ def test_hostile_zips_are_what_they_claim(sample: SampleFile) -> None:
                     break
             assert depth >= 10
             strict_open(FileFormat.PDF, inner)
-    assert Outcome.ACCEPTED_PROCESSED in sample.allowed_outcomes(Operation.UPLOAD_FILES)
-    assert Outcome.ACCEPTED_PROCESSED not in sample.allowed_outcomes(Operation.UPLOAD_SINGLE)
+    assert Disposition.ACCEPTED_PROCESSED in sample.allowed_outcomes(Operation.UPLOAD_FILES)
+    assert Disposition.ACCEPTED_PROCESSED not in sample.allowed_outcomes(Operation.UPLOAD_SINGLE)
 
 
 def test_default_bomb_is_a_gibibyte_in_about_a_megabyte() -> None:
