@@ -80,17 +80,58 @@ def timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
 
 def ours(base_url: str, seed: int, extra: list[str]) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="bench-cases-") as tmp:
-        return [sys.executable, "-m", "pytest", str(CONTRACT / "test_fuzz.py"), "-c", str(RUN_INI),
-                "--rootdir", str(CONTRACT), "-p", "no:cacheprovider", "-q", "-k",
-                "test_fuzz_operation and uploadFiles", "--target-url", base_url, "--api-key", KEY,
-                "--level", "full", "--seed", str(seed), "--report-dir", tmp, *extra]
+        return [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(CONTRACT / "test_fuzz.py"),
+            "-c",
+            str(RUN_INI),
+            "--rootdir",
+            str(CONTRACT),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-k",
+            "test_fuzz_operation and uploadFiles",
+            "--target-url",
+            base_url,
+            "--api-key",
+            KEY,
+            "--level",
+            "full",
+            "--seed",
+            str(seed),
+            "--report-dir",
+            tmp,
+            *extra,
+        ]
 
 
 def bare(base_url: str, seed: int, cases: int) -> list[str]:
-    return [str(Path(sys.executable).with_name("schemathesis")), "run", str(SPEC), "-u", base_url,
-            "--include-operation-id", "uploadFiles", "--phases", "fuzzing", "-n", str(cases), "--mode", "all",
-            "--seed", str(seed), "-H", f"x-api-key: {KEY}", "--no-shrink", "--continue-on-failure",
-            "--exclude-checks", "positive_data_acceptance,negative_data_rejection"]
+    return [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "run",
+        str(SPEC),
+        "-u",
+        base_url,
+        "--include-operation-id",
+        "uploadFiles",
+        "--phases",
+        "fuzzing",
+        "-n",
+        str(cases),
+        "--mode",
+        "all",
+        "--seed",
+        str(seed),
+        "-H",
+        f"x-api-key: {KEY}",
+        "--no-shrink",
+        "--continue-on-failure",
+        "--exclude-checks",
+        "positive_data_acceptance,negative_data_rejection",
+    ]
 
 
 def rates(stamps: list[tuple[float, int]], wall: float) -> tuple[int, float, float, str]:
@@ -106,8 +147,13 @@ def rates(stamps: list[tuple[float, int]], wall: float) -> tuple[int, float, flo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--pytest-arg", action="append", default=[], metavar="ARG",
-                        help="one extra argument for our pytest run (repeatable), e.g. --pytest-arg=-n2")
+    parser.add_argument(
+        "--pytest-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="one extra argument for our pytest run (repeatable), e.g. --pytest-arg=-n2",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side; medians are shown")
     parser.add_argument("--report-only", action="store_true", help="print figures; never fail on the target")
     args = parser.parse_args()
@@ -118,8 +164,11 @@ def main() -> int:
             for name in runs:  # interleaved, so a slow spell of the machine hits both sides
                 mark = mock.mark()
                 cases = 300  # ours sends 150 positive + 150 negative at --level full
-                command = bare(mock.base_url, args.seed, cases) if name == "bare" else ours(
-                    mock.base_url, args.seed, args.pytest_arg)
+                command = (
+                    bare(mock.base_url, args.seed, cases)
+                    if name == "bare"
+                    else ours(mock.base_url, args.seed, args.pytest_arg)
+                )
                 wall, done = timed(command)
                 if done.returncode != 0:
                     sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
@@ -130,8 +179,10 @@ def main() -> int:
     finally:
         mock.stop()
     print(f"mock {mock.base_url} (own process); operation uploadFiles; seed {args.seed}; median of {args.repeat}")
-    print(f"{'runner':<6} {'cases':>6} {'steady cases/s':>15} {'runs':>20} {'wall s':>7} {'wall cases/s':>13}  "
-          "statuses (last run)")
+    print(
+        f"{'runner':<6} {'cases':>6} {'steady cases/s':>15} {'runs':>20} {'wall s':>7} {'wall cases/s':>13}  "
+        "statuses (last run)"
+    )
     results: dict[str, tuple[int, float, float, float, str]] = {}
     for name, rows in runs.items():
         steady_all = [row[1] for row in rows]

@@ -23,8 +23,12 @@ from ingest_conformance.mock.process import MockProcess
 
 REPO = Path(__file__).resolve().parents[1]
 REPORTS = REPO / "reports"
-CREDENTIALS = {"api_key": "mock-api-key-a", "access_token": "mock-access-token-a",
-               "second_api_key": "mock-api-key-b", "second_access_token": "mock-access-token-b"}
+CREDENTIALS = {
+    "api_key": "mock-api-key-a",
+    "access_token": "mock-access-token-a",
+    "second_api_key": "mock-api-key-b",
+    "second_access_token": "mock-access-token-b",
+}
 T = TypeVar("T")
 
 
@@ -48,12 +52,29 @@ def targets(faults: Sequence[str] | None = None, personalities: Sequence[str] | 
     unknown += [n for n in personalities or () if n not in PERSONALITIES]
     if unknown:
         raise SystemExit(f"unknown fault or personality: {', '.join(unknown)}")
-    found = [Target("fault", f.name, f.requirement_id, str(catalogue[f.requirement_id].level),
-                    str(catalogue[f.requirement_id].feature), f.description, ("--fault", f.name))
-             for f in FAULTS if faults is None or f.name in faults]
-    found += [Target("personality", name, mock_flags=tuple(cli_flags(overrides)),
-                     description=" ".join(cli_flags(overrides)) or "the mock's defaults")
-              for name, overrides in PERSONALITIES.items() if personalities is None or name in personalities]
+    found = [
+        Target(
+            "fault",
+            f.name,
+            f.requirement_id,
+            str(catalogue[f.requirement_id].level),
+            str(catalogue[f.requirement_id].feature),
+            f.description,
+            ("--fault", f.name),
+        )
+        for f in FAULTS
+        if faults is None or f.name in faults
+    ]
+    found += [
+        Target(
+            "personality",
+            name,
+            mock_flags=tuple(cli_flags(overrides)),
+            description=" ".join(cli_flags(overrides)) or "the mock's defaults",
+        )
+        for name, overrides in PERSONALITIES.items()
+        if personalities is None or name in personalities
+    ]
     return found
 
 
@@ -73,8 +94,9 @@ def work_dir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"ic-{prefix}-"))
 
 
-def in_parallel(jobs: Sequence[T], run: Callable[[T], dict[str, Any]], workers: int,
-                progress: Callable[[dict[str, Any]], str]) -> list[dict[str, Any]]:
+def in_parallel(
+    jobs: Sequence[T], run: Callable[[T], dict[str, Any]], workers: int, progress: Callable[[dict[str, Any]], str]
+) -> list[dict[str, Any]]:
     """Run every job (at most `workers` at a time); results in the jobs' order, progress as they end."""
     results: dict[int, dict[str, Any]] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:

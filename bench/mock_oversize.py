@@ -96,8 +96,10 @@ def main() -> int:
             status, seconds, peak = run_case(base, mock.pid, size, chunked=chunked)
             ok = status == 413 and peak / 1e6 <= args.max_rss_mb
             failed |= not ok
-            print(f"{label:>15}: status {status}  {seconds:6.2f} s  {size / MIB / seconds:7.1f} MiB/s  "
-                  f"peak RSS {peak / 1e6:6.1f} MB  {'ok' if ok else 'FAIL'}")
+            print(
+                f"{label:>15}: status {status}  {seconds:6.2f} s  {size / MIB / seconds:7.1f} MiB/s  "
+                f"peak RSS {peak / 1e6:6.1f} MB  {'ok' if ok else 'FAIL'}"
+            )
     finally:
         mock.stop()
     return 1 if failed else 0

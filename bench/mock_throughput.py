@@ -47,7 +47,9 @@ function setup(thread)
 end
 """
 
-POST_LUA = SETUP_LUA + """
+POST_LUA = (
+    SETUP_LUA
+    + """
 local out
 function init(args)
   local f = io.open(args[1], "rb"); wrk.body = f:read("*a"); f:close()
@@ -60,8 +62,11 @@ function response(status, headers, body)
   out:write(status, " ", string.match(body, '"files":%[{"id":"(%x+)"') or "-", "\\n")
 end
 """
+)
 
-GET_LUA = SETUP_LUA + """
+GET_LUA = (
+    SETUP_LUA
+    + """
 local out, ids, i = nil, {}, 0
 function init(args)
   for line in io.lines(args[1]) do ids[#ids + 1] = line end
@@ -76,6 +81,7 @@ function response(status, headers, body)
   out:write(status, " ", string.match(body, '"id":"(%x+)"') or "-", "\\n")
 end
 """
+)
 
 
 def wrk(url: str, script: Path, args: list[str], seconds: int, connections: int) -> tuple[str, float]:
@@ -110,8 +116,9 @@ def wait_idle(pid: int, limit_s: float = 120.0) -> float:
     return time.monotonic() - started
 
 
-def phase_row(name: str, output: str, results: list[tuple[int, str]], seconds: int, gen_cpu: float,
-              mock_cpu: float) -> tuple[str, bool]:
+def phase_row(
+    name: str, output: str, results: list[tuple[int, str]], seconds: int, gen_cpu: float, mock_cpu: float
+) -> tuple[str, bool]:
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     socket_errors = sum(int(n) for n in errors.groups()) if errors else 0
     p99 = re.search(r"\s99%\s+(\S+)", output)
@@ -120,16 +127,19 @@ def phase_row(name: str, output: str, results: list[tuple[int, str]], seconds: i
     fives = sum(n for status, n in statuses.items() if status >= 500)
     ok = rps >= TARGET_RPS and fives == 0 and socket_errors == 0
     shown = " ".join(f"{status}x{n}" for status, n in sorted(statuses.items()))
-    return (f"{name:<11} {len(results):>8} {rps:>8.0f} {p99.group(1) if p99 else '-':>8} {fives:>4} "
-            f"{socket_errors:>6} {gen_cpu:>7.1f} {mock_cpu:>7.1f}  {shown}  {'ok' if ok else 'MISSED'}"), ok
+    return (
+        f"{name:<11} {len(results):>8} {rps:>8.0f} {p99.group(1) if p99 else '-':>8} {fives:>4} "
+        f"{socket_errors:>6} {gen_cpu:>7.1f} {mock_cpu:>7.1f}  {shown}  {'ok' if ok else 'MISSED'}"
+    ), ok
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="duration of each phase (default: %(default)s)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent clients (default: %(default)s)")
-    parser.add_argument("--mock-arg", action="append", default=[], metavar="ARG",
-                        help="one extra argument for the mock (repeatable)")
+    parser.add_argument(
+        "--mock-arg", action="append", default=[], metavar="ARG", help="one extra argument for the mock (repeatable)"
+    )
     parser.add_argument("--report-only", action="store_true", help="print figures; never fail on a target")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -138,9 +148,14 @@ def main() -> int:
     proc = MockProcess(["--max-stored-imports", "10000000", *args.mock_arg])
     base_url = proc.base_url
     mock = psutil.Process(proc.pid)
-    body = MultipartBody([Part("files", _images.render_png((17, 13), "RGB", "0" * 16),
-                               SampleFilename.plain("bench.png"), "image/png"),
-                          Part.json("info", {"clientData": {"bench": "throughput"}})])
+    body = MultipartBody(
+        [
+            Part(
+                "files", _images.render_png((17, 13), "RGB", "0" * 16), SampleFilename.plain("bench.png"), "image/png"
+            ),
+            Part.json("info", {"clientData": {"bench": "throughput"}}),
+        ]
+    )
     ok_all = True
     try:
         with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp_name, PeakRss(proc.pid) as rss:
@@ -148,30 +163,45 @@ def main() -> int:
             (tmp / "body").write_bytes(body.to_bytes())
             (tmp / "post.lua").write_text(POST_LUA)
             (tmp / "get.lua").write_text(GET_LUA)
-            print(f"mock {base_url} pid {proc.pid}; wrk -t1 -c{args.connections} -d{args.seconds}s; "
-                  f"upload body {len(body.to_bytes())} bytes (one {body.parts[0].source.size}-byte PNG + info)")
-            print(f"{'phase':<11} {'requests':>8} {'req/s':>8} {'p99':>8} {'5xx':>4} {'sockerr':>6} {'gen CPU':>7} "
-                  f"{'mock CPU':>7}  statuses  verdict")
+            print(
+                f"mock {base_url} pid {proc.pid}; wrk -t1 -c{args.connections} -d{args.seconds}s; "
+                f"upload body {len(body.to_bytes())} bytes (one {body.parts[0].source.size}-byte PNG + info)"
+            )
+            print(
+                f"{'phase':<11} {'requests':>8} {'req/s':>8} {'p99':>8} {'5xx':>4} {'sockerr':>6} {'gen CPU':>7} "
+                f"{'mock CPU':>7}  statuses  verdict"
+            )
             cpu0 = mock.cpu_times()
-            output, gen_cpu = wrk(base_url + "/v1/ingest/uploads", tmp / "post.lua",
-                                  [str(tmp / "body"), body.content_type, KEY, str(tmp / "out-post")],
-                                  args.seconds, args.connections)
+            output, gen_cpu = wrk(
+                base_url + "/v1/ingest/uploads",
+                tmp / "post.lua",
+                [str(tmp / "body"), body.content_type, KEY, str(tmp / "out-post")],
+                args.seconds,
+                args.connections,
+            )
             cpu1 = mock.cpu_times()
             posted = lines(tmp / "out-post")
-            row, ok = phase_row("POST upload", output, posted, args.seconds, gen_cpu,
-                                cpu1.user + cpu1.system - cpu0.user - cpu0.system)
+            row, ok = phase_row(
+                "POST upload", output, posted, args.seconds, gen_cpu, cpu1.user + cpu1.system - cpu0.user - cpu0.system
+            )
             print(row)
             ok_all &= ok
             ids = [ident for status, ident in posted if status in (200, 201) and ident != "-"]
             waited = wait_idle(proc.pid)
             (tmp / "ids").write_text("\n".join(ids) + "\n")
             cpu0 = mock.cpu_times()
-            output, gen_cpu = wrk(base_url + "/v1/ingest/files/x", tmp / "get.lua",
-                                  [str(tmp / "ids"), KEY, str(tmp / "out-get")], args.seconds, args.connections)
+            output, gen_cpu = wrk(
+                base_url + "/v1/ingest/files/x",
+                tmp / "get.lua",
+                [str(tmp / "ids"), KEY, str(tmp / "out-get")],
+                args.seconds,
+                args.connections,
+            )
             cpu1 = mock.cpu_times()
             got = lines(tmp / "out-get")
-            row, ok = phase_row("GET file", output, got, args.seconds, gen_cpu,
-                                cpu1.user + cpu1.system - cpu0.user - cpu0.system)
+            row, ok = phase_row(
+                "GET file", output, got, args.seconds, gen_cpu, cpu1.user + cpu1.system - cpu0.user - cpu0.system
+            )
             print(row)
             ok_all &= ok
             unconfirmed = set(ids) - {ident for status, ident in got if status == 200}
@@ -181,13 +211,17 @@ def main() -> int:
                     if client.get(f"/v1/ingest/files/{ident}").status_code != 200:
                         lost.append(ident)
             ok_all &= not lost and len(set(ids)) == len(ids)
-            print(f"ids returned {len(ids)} (distinct {len(set(ids))}); read back 200 during GET phase "
-                  f"{len(ids) - len(unconfirmed)}, afterwards {len(unconfirmed) - len(lost)}; lost {len(lost)}; "
-                  f"background backlog drained in {waited:.1f} s; mock peak RSS {rss.peak / 1e6:.0f} MB")
+            print(
+                f"ids returned {len(ids)} (distinct {len(set(ids))}); read back 200 during GET phase "
+                f"{len(ids) - len(unconfirmed)}, afterwards {len(unconfirmed) - len(lost)}; lost {len(lost)}; "
+                f"background backlog drained in {waited:.1f} s; mock peak RSS {rss.peak / 1e6:.0f} MB"
+            )
     finally:
         proc.stop()
-    print(f"target: >= {TARGET_RPS:.0f} req/s per phase, no 5xx, no socket error, no lost file: "
-          f"{'ok' if ok_all else 'MISSED'}")
+    print(
+        f"target: >= {TARGET_RPS:.0f} req/s per phase, no 5xx, no socket error, no lost file: "
+        f"{'ok' if ok_all else 'MISSED'}"
+    )
     return 0 if ok_all or args.report_only else 1
 
 

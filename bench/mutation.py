@@ -27,18 +27,38 @@ from matrix import CREDENTIALS, REPORTS, Target, clean_env, in_parallel, markdow
 
 # Faults that also run without --select: one per kind of bug (auth, isolation, answer shape, size, filenames,
 # ZIP, lifecycle, by-URL), to show selection is only a shortcut.
-UNSELECTED = ("auth-any-api-key-accepted", "iso-file-any-environment", "upload-answer-without-import-id",
-              "oversize-chunked-unlimited", "filename-latin1-as-utf8", "zip-children-without-parent",
-              "retry-requeues-to-pending", "download-ignores-http-status")
+UNSELECTED = (
+    "auth-any-api-key-accepted",
+    "iso-file-any-environment",
+    "upload-answer-without-import-id",
+    "oversize-chunked-unlimited",
+    "filename-latin1-as-utf8",
+    "zip-children-without-parent",
+    "retry-requeues-to-pending",
+    "download-ignores-http-status",
+)
 SUITE_TIMEOUT_S = 1200
 
 
-def suite_command(url: str, report_dir: Path, args: argparse.Namespace, select: list[str],
-                  strict: bool) -> list[str]:
+def suite_command(url: str, report_dir: Path, args: argparse.Namespace, select: list[str], strict: bool) -> list[str]:
     creds = [item for key, value in CREDENTIALS.items() for item in (f"--{key.replace('_', '-')}", value)]
-    command = [sys.executable, "-m", "ingest_conformance", "run", "--target-url", url, *creds,
-               "--report-dir", str(report_dir), "--seed", str(args.seed), "--level", args.level,
-               "--set", f"processing_timeout_s={args.processing_timeout}"]
+    command = [
+        sys.executable,
+        "-m",
+        "ingest_conformance",
+        "run",
+        "--target-url",
+        url,
+        *creds,
+        "--report-dir",
+        str(report_dir),
+        "--seed",
+        str(args.seed),
+        "--level",
+        args.level,
+        "--set",
+        f"processing_timeout_s={args.processing_timeout}",
+    ]
     command += [item for rid in select for item in ("--select", rid)]
     return command + (["--strict"] if strict else [])
 
@@ -52,8 +72,13 @@ def run_one(job: tuple[Target, bool], args: argparse.Namespace) -> dict[str, Any
     record: dict[str, Any] = {**asdict(target), "select": select or "all", "strict": strict}
     try:
         with running_mock(target.mock_flags, workdir) as url:
-            proc = subprocess.run(suite_command(url, workdir / "report", args, select, strict), env=clean_env(),
-                                  text=True, capture_output=True, timeout=SUITE_TIMEOUT_S)
+            proc = subprocess.run(
+                suite_command(url, workdir / "report", args, select, strict),
+                env=clean_env(),
+                text=True,
+                capture_output=True,
+                timeout=SUITE_TIMEOUT_S,
+            )
         record["exit_code"] = proc.returncode
         doc = json.loads((workdir / "report" / "results.json").read_text())
         outcomes = {r["id"]: r["outcome"] for r in doc["requirements"]}
@@ -70,7 +95,7 @@ def run_one(job: tuple[Target, bool], args: argparse.Namespace) -> dict[str, Any
     else:
         record["false_alarm"] = record["exit_code"] != 0
     if proc is not None and (record.get("false_alarm") or record.get("detected") is False):
-        record["output_tail"] = (proc.stdout[-3000:] + proc.stderr[-1500:])
+        record["output_tail"] = proc.stdout[-3000:] + proc.stderr[-1500:]
     record["workdir"] = str(workdir)
     return record
 
@@ -88,8 +113,9 @@ def progress(r: dict[str, Any]) -> str:
     scope = "whole run" if r["select"] == "all" and r["kind"] == "fault" else ""
     if r["kind"] == "fault":
         mark = "DETECTED" if r["detected"] else "MISSED"
-        return (f"{mark:8} {r['name']} ({r['requirement']}: {r['outcome']}, exit {r['exit_code']}) {scope} "
-                f"{r['seconds']} s")
+        return (
+            f"{mark:8} {r['name']} ({r['requirement']}: {r['outcome']}, exit {r['exit_code']}) {scope} {r['seconds']} s"
+        )
     mark = "FALSE ALARM" if r["false_alarm"] else "pass"
     return f"{mark:8} personality {r['name']} (exit {r['exit_code']}, {', '.join(r['failed']) or '-'}) {r['seconds']} s"
 
@@ -100,46 +126,115 @@ def render(results: list[dict[str, Any]], wall_s: float, args: argparse.Namespac
     people = [r for r in results if r["kind"] == "personality"]
     detected = sum(1 for r in selected if r["detected"])
     alarms = [r["name"] for r in people if r["false_alarm"]]
-    score = {"faults": len(selected), "detected": detected, "score": round(detected / len(selected), 3) if selected
-             else None, "missed": [r["name"] for r in selected if not r["detected"]],
-             "whole_runs": len(whole), "whole_runs_detected": sum(1 for r in whole if r["detected"]),
-             "personalities": len(people), "false_alarms": alarms, "wall_s": round(wall_s, 1),
-             "level": args.level, "seed": args.seed, "workers": args.workers}
-    lines = [f"# Mutation score: {detected}/{len(selected)} faults detected; "
-             f"{len(alarms)} false alarm(s) on {len(people)} personalities", "",
-             f"Level {args.level}, seed {args.seed}, processing_timeout_s={args.processing_timeout}, "
-             f"{args.workers} workers; total wall time {wall_s / 60:.1f} min.", ""]
+    score = {
+        "faults": len(selected),
+        "detected": detected,
+        "score": round(detected / len(selected), 3) if selected else None,
+        "missed": [r["name"] for r in selected if not r["detected"]],
+        "whole_runs": len(whole),
+        "whole_runs_detected": sum(1 for r in whole if r["detected"]),
+        "personalities": len(people),
+        "false_alarms": alarms,
+        "wall_s": round(wall_s, 1),
+        "level": args.level,
+        "seed": args.seed,
+        "workers": args.workers,
+    }
+    lines = [
+        f"# Mutation score: {detected}/{len(selected)} faults detected; "
+        f"{len(alarms)} false alarm(s) on {len(people)} personalities",
+        "",
+        f"Level {args.level}, seed {args.seed}, processing_timeout_s={args.processing_timeout}, "
+        f"{args.workers} workers; total wall time {wall_s / 60:.1f} min.",
+        "",
+    ]
     if selected:
-        lines += ["## Faults (suite selected to the broken requirement)", "", markdown_table(
-            ["fault", "requirement", "level", "detected", "exit", "outcome", "also failed", "s"],
-            [[r["name"], r["requirement"], r["level"], "yes" if r["detected"] else "**NO**", r["exit_code"],
-              r["outcome"], ", ".join(x for x in r["failed"] if x != r["requirement"]) or "-", r["seconds"]]
-             for r in selected]), ""]
+        lines += [
+            "## Faults (suite selected to the broken requirement)",
+            "",
+            markdown_table(
+                ["fault", "requirement", "level", "detected", "exit", "outcome", "also failed", "s"],
+                [
+                    [
+                        r["name"],
+                        r["requirement"],
+                        r["level"],
+                        "yes" if r["detected"] else "**NO**",
+                        r["exit_code"],
+                        r["outcome"],
+                        ", ".join(x for x in r["failed"] if x != r["requirement"]) or "-",
+                        r["seconds"],
+                    ]
+                    for r in selected
+                ],
+            ),
+            "",
+        ]
     if whole:
-        lines += ["## Faults in a whole run (no --select)", "", markdown_table(
-            ["fault", "requirement", "detected", "exit", "failed requirements", "s"],
-            [[r["name"], r["requirement"], "yes" if r["detected"] else "**NO**", r["exit_code"],
-              ", ".join(r["failed"]) or "-", r["seconds"]] for r in whole]), ""]
+        lines += [
+            "## Faults in a whole run (no --select)",
+            "",
+            markdown_table(
+                ["fault", "requirement", "detected", "exit", "failed requirements", "s"],
+                [
+                    [
+                        r["name"],
+                        r["requirement"],
+                        "yes" if r["detected"] else "**NO**",
+                        r["exit_code"],
+                        ", ".join(r["failed"]) or "-",
+                        r["seconds"],
+                    ]
+                    for r in whole
+                ],
+            ),
+            "",
+        ]
     if people:
-        lines += ["## Conformant personalities (whole run, --strict)", "", markdown_table(
-            ["personality", "mock flags", "exit", "false alarm", "failed requirements", "s"],
-            [[r["name"], f"`{r['description']}`", r["exit_code"], "**YES**" if r["false_alarm"] else "no",
-              ", ".join(r["failed"]) or "-", r["seconds"]] for r in people]), ""]
+        lines += [
+            "## Conformant personalities (whole run, --strict)",
+            "",
+            markdown_table(
+                ["personality", "mock flags", "exit", "false alarm", "failed requirements", "s"],
+                [
+                    [
+                        r["name"],
+                        f"`{r['description']}`",
+                        r["exit_code"],
+                        "**YES**" if r["false_alarm"] else "no",
+                        ", ".join(r["failed"]) or "-",
+                        r["seconds"],
+                    ]
+                    for r in people
+                ],
+            ),
+            "",
+        ]
     return "\n".join(lines), score
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--faults", nargs="*", default=None, metavar="NAME", help="only these faults (default: all)")
-    parser.add_argument("--personalities", nargs="*", default=None, metavar="NAME",
-                        help="only these personalities (default: all)")
-    parser.add_argument("--unselected", nargs="*", default=list(UNSELECTED), metavar="NAME",
-                        help="faults that also get a whole, unselected run (default: one per kind of bug)")
+    parser.add_argument(
+        "--personalities", nargs="*", default=None, metavar="NAME", help="only these personalities (default: all)"
+    )
+    parser.add_argument(
+        "--unselected",
+        nargs="*",
+        default=list(UNSELECTED),
+        metavar="NAME",
+        help="faults that also get a whole, unselected run (default: one per kind of bug)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--level", default="quick", choices=("quick", "standard", "full"))
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--processing-timeout", type=float, default=10.0,
-                        help="profile processing_timeout_s for every run (the mock ends files within seconds)")
+    parser.add_argument(
+        "--processing-timeout",
+        type=float,
+        default=10.0,
+        help="profile processing_timeout_s for every run (the mock ends files within seconds)",
+    )
     parser.add_argument("--out", type=Path, default=REPORTS)
     args = parser.parse_args()
 
@@ -149,9 +244,12 @@ def main() -> int:
     jobs += [(t, False) for t in chosen if t.kind == "personality"]
     last = _last_seconds(args.out)
     jobs.sort(key=lambda j: -last.get((j[0].name, j[1]), 1e9))  # longest (or never measured) first
-    print(f"{len(jobs)} runs: {sum(1 for t, s in jobs if t.kind == 'fault' and s)} faults, "
-          f"{sum(1 for t, s in jobs if t.kind == 'fault' and not s)} unselected fault runs, "
-          f"{sum(1 for t, _ in jobs if t.kind == 'personality')} personalities; {args.workers} workers", flush=True)
+    print(
+        f"{len(jobs)} runs: {sum(1 for t, s in jobs if t.kind == 'fault' and s)} faults, "
+        f"{sum(1 for t, s in jobs if t.kind == 'fault' and not s)} unselected fault runs, "
+        f"{sum(1 for t, _ in jobs if t.kind == 'personality')} personalities; {args.workers} workers",
+        flush=True,
+    )
     started = time.monotonic()
     results = in_parallel(jobs, lambda job: run_one(job, args), args.workers, progress)
     wall = time.monotonic() - started
@@ -163,11 +261,13 @@ def main() -> int:
     (args.out / "mutation.md").write_text(text + "\n")
     print()
     print(text)
-    print(f"mutation score: {score['detected']}/{score['faults']} faults detected"
-          + (f" ({score['score']:.1%})" if score["score"] is not None else "")
-          + f"; whole runs {score['whole_runs_detected']}/{score['whole_runs']}; false alarms "
-          f"{len(score['false_alarms'])}/{score['personalities']}; wall {wall / 60:.1f} min; "
-          f"written to {args.out / 'mutation.json'} and mutation.md")
+    print(
+        f"mutation score: {score['detected']}/{score['faults']} faults detected"
+        + (f" ({score['score']:.1%})" if score["score"] is not None else "")
+        + f"; whole runs {score['whole_runs_detected']}/{score['whole_runs']}; false alarms "
+        f"{len(score['false_alarms'])}/{score['personalities']}; wall {wall / 60:.1f} min; "
+        f"written to {args.out / 'mutation.json'} and mutation.md"
+    )
     return 0 if not score["missed"] and not score["false_alarms"] else 1
 
 

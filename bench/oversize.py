@@ -44,9 +44,14 @@ def send(base_url: str, sender: str, framing: str, size: int) -> dict[str, objec
     length = body.content_length if framing == "content-length" else None
     started = time.perf_counter()
     if sender == "probe":
-        result, _ = probe(base_url + "/v1/ingest/uploads", "POST",
-                          [("x-api-key", KEY), ("Content-Type", body.content_type)], body.iter_bytes(),
-                          content_length=length, timeout_s=600)
+        result, _ = probe(
+            base_url + "/v1/ingest/uploads",
+            "POST",
+            [("x-api-key", KEY), ("Content-Type", body.content_type)],
+            body.iter_bytes(),
+            content_length=length,
+            timeout_s=600,
+        )
         status, sent = result.status, result.bytes_sent
     else:
         headers = {"content-type": body.content_type}
@@ -59,13 +64,32 @@ def send(base_url: str, sender: str, framing: str, size: int) -> dict[str, objec
 
 
 def run_case(base_url: str, mock_pid: int, sender: str, framing: str, size: int) -> dict[str, float]:
-    proc = subprocess.Popen([sys.executable, __file__, "--send", base_url, "--sender", sender, "--framing", framing,
-                             "--size-mib", str(size // MIB)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            __file__,
+            "--send",
+            base_url,
+            "--sender",
+            sender,
+            "--framing",
+            framing,
+            "--size-mib",
+            str(size // MIB),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     with PeakRss(proc.pid) as suite_rss, PeakRss(mock_pid) as mock_rss:
         out, _ = proc.communicate(timeout=900)
     result = json.loads(out.strip().splitlines()[-1])
-    return {"status": result["status"], "seconds": result["seconds"], "sent": result["sent"],
-            "suite_rss": suite_rss.peak / 1e6, "mock_rss": mock_rss.peak / 1e6}
+    return {
+        "status": result["status"],
+        "seconds": result["seconds"],
+        "sent": result["sent"],
+        "suite_rss": suite_rss.peak / 1e6,
+        "mock_rss": mock_rss.peak / 1e6,
+    }
 
 
 def main() -> int:
@@ -86,19 +110,29 @@ def main() -> int:
     missed = False
     try:
         idle = psutil.Process(mock.pid).memory_info().rss / 1e6
-        print(f"mock {base_url} pid {mock.pid}, idle RSS {idle:.1f} MB; body {args.size_mib} MiB; "
-              f"targets >= {TARGET_MB_S:.0f} MB/s, RSS <= {TARGET_RSS_MB:.0f} MB")
-        print(f"{'sender':<7} {'framing':<15} {'status':>6} {'seconds':>8} {'MB/s':>7} {'suite RSS MB':>13} "
-              f"{'mock RSS MB':>12}  verdict")
+        print(
+            f"mock {base_url} pid {mock.pid}, idle RSS {idle:.1f} MB; body {args.size_mib} MiB; "
+            f"targets >= {TARGET_MB_S:.0f} MB/s, RSS <= {TARGET_RSS_MB:.0f} MB"
+        )
+        print(
+            f"{'sender':<7} {'framing':<15} {'status':>6} {'seconds':>8} {'MB/s':>7} {'suite RSS MB':>13} "
+            f"{'mock RSS MB':>12}  verdict"
+        )
         for sender in args.senders.split(","):
             for framing in ("content-length", "chunked"):
                 r = run_case(base_url, mock.pid, sender, framing, size)
                 rate = r["sent"] / r["seconds"] / 1e6 if r["seconds"] else 0.0
-                ok = (r["status"] == 413 and r["sent"] == size and rate >= TARGET_MB_S
-                      and max(r["suite_rss"], r["mock_rss"]) <= TARGET_RSS_MB)
+                ok = (
+                    r["status"] == 413
+                    and r["sent"] == size
+                    and rate >= TARGET_MB_S
+                    and max(r["suite_rss"], r["mock_rss"]) <= TARGET_RSS_MB
+                )
                 missed |= not ok
-                print(f"{sender:<7} {framing:<15} {r['status']!s:>6} {r['seconds']:>8.2f} {rate:>7.0f} "
-                      f"{r['suite_rss']:>13.1f} {r['mock_rss']:>12.1f}  {'ok' if ok else 'MISSED'}")
+                print(
+                    f"{sender:<7} {framing:<15} {r['status']!s:>6} {r['seconds']:>8.2f} {rate:>7.0f} "
+                    f"{r['suite_rss']:>13.1f} {r['mock_rss']:>12.1f}  {'ok' if ok else 'MISSED'}"
+                )
     finally:
         mock.stop()
     return 1 if missed and not args.report_only else 0

@@ -24,8 +24,19 @@ TARGETS_S = {"quick": 20.0, "standard": 60.0, "full": None}  # seconds on the 2-
 
 
 def run_level(level: str, seed: int, extra: list[str], report_dir: Path) -> tuple[float, int, dict[str, int]]:
-    command = [sys.executable, "-m", "ingest_conformance", "run", "--level", level, "--seed", str(seed),
-               "--report-dir", str(report_dir), *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "ingest_conformance",
+        "run",
+        "--level",
+        level,
+        "--seed",
+        str(seed),
+        "--report-dir",
+        str(report_dir),
+        *extra,
+    ]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
     elapsed = time.perf_counter() - started
@@ -43,8 +54,13 @@ def main() -> int:
     parser.add_argument("--levels", default="quick,standard", help="comma-separated (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="runs per level; the median is judged")
-    parser.add_argument("--run-arg", action="append", default=[], metavar="ARG",
-                        help="one extra argument for `ingest-conformance run` (repeatable)")
+    parser.add_argument(
+        "--run-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="one extra argument for `ingest-conformance run` (repeatable)",
+    )
     parser.add_argument("--report-only", action="store_true", help="print figures; never fail on a target")
     args = parser.parse_args()
     print(f"{'level':<9} {'wall s':>8} {'runs':>14} {'exit':>4} {'tests':>6} {'exchanges':>9} {'target s':>8}  verdict")
@@ -65,9 +81,11 @@ def main() -> int:
         broken |= codes != {0}
         runs = "/".join(f"{t:.1f}" for t in times)
         verdict = "no target" if target is None else ("ok" if ok else "MISSED")
-        print(f"{level:<9} {wall:>8.1f} {runs:>14} {','.join(map(str, sorted(codes))):>4} "
-              f"{counts.get('tests', 0):>6} {counts.get('exchanges', 0):>9} "
-              f"{'-' if target is None else f'{target:.0f}':>8}  {verdict}")
+        print(
+            f"{level:<9} {wall:>8.1f} {runs:>14} {','.join(map(str, sorted(codes))):>4} "
+            f"{counts.get('tests', 0):>6} {counts.get('exchanges', 0):>9} "
+            f"{'-' if target is None else f'{target:.0f}':>8}  {verdict}"
+        )
     if broken:
         print("a run did not exit 0: see the output above", file=sys.stderr)
         return 1

@@ -50,21 +50,49 @@ def run_one(job: tuple[Target, int], args: argparse.Namespace) -> dict[str, Any]
     target, attempt = job
     workdir = work_dir(f"st-{target.name}")
     report = workdir / "schemathesis.json"
-    command = [str(SCHEMATHESIS), "run", str(SPEC), "--url", "{url}", "--checks", "all",
-               "-H", f"x-api-key: {CREDENTIALS['api_key']}", "--max-examples", str(args.max_examples),
-               "--seed", str(args.seed), "--request-timeout", "20", "--report", "json",
-               "--report-json-path", str(report)]
+    command = [
+        str(SCHEMATHESIS),
+        "run",
+        str(SPEC),
+        "--url",
+        "{url}",
+        "--checks",
+        "all",
+        "-H",
+        f"x-api-key: {CREDENTIALS['api_key']}",
+        "--max-examples",
+        str(args.max_examples),
+        "--seed",
+        str(args.seed),
+        "--request-timeout",
+        "20",
+        "--report",
+        "json",
+        "--report-json-path",
+        str(report),
+    ]
     started = time.monotonic()
-    record: dict[str, Any] = {"kind": target.kind, "name": target.name, "requirement": target.requirement,
-                              "attempt": attempt}
+    record: dict[str, Any] = {
+        "kind": target.kind,
+        "name": target.name,
+        "requirement": target.requirement,
+        "attempt": attempt,
+    }
     try:
         with running_mock(target.mock_flags, workdir) as url:
-            proc = subprocess.run([url if part == "{url}" else part for part in command], cwd=workdir,
-                                  env=clean_env(), text=True, capture_output=True, timeout=RUN_TIMEOUT_S)
+            proc = subprocess.run(
+                [url if part == "{url}" else part for part in command],
+                cwd=workdir,
+                env=clean_env(),
+                text=True,
+                capture_output=True,
+                timeout=RUN_TIMEOUT_S,
+            )
         doc = json.loads(report.read_text())
         record["exit_code"] = proc.returncode
-        record["failures"] = [{"code": f["code"], "title": f["title"], "operations": f["operations"]}
-                              for f in doc.get("failures", [])]
+        record["failures"] = [
+            {"code": f["code"], "title": f["title"], "operations": f["operations"]} for f in doc.get("failures", [])
+        ]
         record["errors"] = len(doc.get("errors", []))
         record["test_cases"] = doc.get("test_cases", {}).get("generated")
     except (OSError, ValueError, RuntimeError, subprocess.TimeoutExpired) as exc:
@@ -76,8 +104,10 @@ def run_one(job: tuple[Target, int], args: argparse.Namespace) -> dict[str, Any]
 
 def progress(r: dict[str, Any]) -> str:
     codes = sorted({f["code"] for f in r["failures"]})
-    return f"{r['kind']} {r['name']}: schemathesis exit {r['exit_code']}, {', '.join(codes) or 'no failures'}, " \
-           f"{r['seconds']} s"
+    return (
+        f"{r['kind']} {r['name']}: schemathesis exit {r['exit_code']}, {', '.join(codes) or 'no failures'}, "
+        f"{r['seconds']} s"
+    )
 
 
 def summarise(results: list[dict[str, Any]]) -> tuple[set[str], list[dict[str, Any]]]:
@@ -122,22 +152,41 @@ def side_by_side(rows: list[dict[str, Any]], mutation: dict[str, Any] | None) ->
     st_new = sum(1 for r in faults if r["new"])
     others = [r for r in people if r["name"] != "defaults"]  # the clean baseline itself has nothing new
     our_alarms = sum(1 for r in people if (ours.get(r["name"]) or {}).get("false_alarm"))
-    lines = ["# Our suite vs bare schemathesis", "",
-             f"- Our suite: detects {ours_detected}/{len(faults)} faults (the named requirement fails, exit 1); "
-             f"false alarms on {our_alarms}/{len(people)} conformant personalities.",
-             f"- Bare schemathesis, by exit code: non-zero on {st_exit}/{len(faults)} faults, and on "
-             f"{sum(1 for r in people if r['flags'])}/{len(people)} conformant personalities (false alarms).",
-             f"- Bare schemathesis, by new failures (what its clean-run report lacks): {st_new}/{len(faults)} "
-             f"faults; false alarms on {sum(1 for r in others if r['new'])}/{len(others)} personalities other "
-             "than the defaults it is compared with.", "",
-             "## Faults", "", markdown_table(
-                 ["fault", "requirement", "our suite", "schemathesis exit", "schemathesis: new failures vs clean"],
-                 [[r["name"], r["requirement"], our_cell(r["name"], "fault"), st_cell(r), new_cell(r)]
-                  for r in faults]), "",
-             "## Conformant personalities (false alarms)", "", markdown_table(
-                 ["personality", "our suite", "schemathesis exit", "schemathesis failures", "new vs clean"],
-                 [[r["name"], our_cell(r["name"], "personality"), st_cell(r),
-                   ", ".join(sorted({f["code"] for f in r["failures"]})) or "-", new_cell(r)] for r in people]), ""]
+    lines = [
+        "# Our suite vs bare schemathesis",
+        "",
+        f"- Our suite: detects {ours_detected}/{len(faults)} faults (the named requirement fails, exit 1); "
+        f"false alarms on {our_alarms}/{len(people)} conformant personalities.",
+        f"- Bare schemathesis, by exit code: non-zero on {st_exit}/{len(faults)} faults, and on "
+        f"{sum(1 for r in people if r['flags'])}/{len(people)} conformant personalities (false alarms).",
+        f"- Bare schemathesis, by new failures (what its clean-run report lacks): {st_new}/{len(faults)} "
+        f"faults; false alarms on {sum(1 for r in others if r['new'])}/{len(others)} personalities other "
+        "than the defaults it is compared with.",
+        "",
+        "## Faults",
+        "",
+        markdown_table(
+            ["fault", "requirement", "our suite", "schemathesis exit", "schemathesis: new failures vs clean"],
+            [[r["name"], r["requirement"], our_cell(r["name"], "fault"), st_cell(r), new_cell(r)] for r in faults],
+        ),
+        "",
+        "## Conformant personalities (false alarms)",
+        "",
+        markdown_table(
+            ["personality", "our suite", "schemathesis exit", "schemathesis failures", "new vs clean"],
+            [
+                [
+                    r["name"],
+                    our_cell(r["name"], "personality"),
+                    st_cell(r),
+                    ", ".join(sorted({f["code"] for f in r["failures"]})) or "-",
+                    new_cell(r),
+                ]
+                for r in people
+            ],
+        ),
+        "",
+    ]
     titles = sorted({(f["code"], f["title"]) for r in rows for f in r["failures"]})
     lines += ["Schemathesis codes seen: " + "; ".join(f"{code} {title}" for code, title in titles) + ".", ""]
     return "\n".join(lines)
@@ -151,8 +200,11 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=20, help="schemathesis --max-examples (default 20)")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--out", type=Path, default=REPORTS)
-    parser.add_argument("--render-only", action="store_true",
-                        help="rebuild side_by_side.md from the saved schemathesis.json and mutation.json; run nothing")
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="rebuild side_by_side.md from the saved schemathesis.json and mutation.json; run nothing",
+    )
     args = parser.parse_args()
     if args.render_only:
         saved = json.loads((args.out / "schemathesis.json").read_text())
@@ -169,8 +221,12 @@ def main() -> int:
     wall = time.monotonic() - started
     clean, _ = summarise(results)
     args.out.mkdir(parents=True, exist_ok=True)
-    summary = {"max_examples": args.max_examples, "seed": args.seed, "wall_s": round(wall, 1),
-               "clean_signatures": sorted(clean)}
+    summary = {
+        "max_examples": args.max_examples,
+        "seed": args.seed,
+        "wall_s": round(wall, 1),
+        "clean_signatures": sorted(clean),
+    }
     (args.out / "schemathesis.json").write_text(json.dumps({"summary": summary, "runs": results}, indent=2) + "\n")
     return render(results, wall, args)
 
@@ -180,9 +236,11 @@ def render(results: list[dict[str, Any]], wall: float, args: argparse.Namespace)
     mutation_path = args.out / "mutation.json"
     mutation = json.loads(mutation_path.read_text()) if mutation_path.exists() else None
     text = side_by_side(rows, mutation)
-    text += (f"\nBare schemathesis: --checks all, --max-examples {args.max_examples}, seed {args.seed}, default "
-             f"phases; clean-run failures (ignored in 'new'): {', '.join(sorted(clean)) or 'none'}. "
-             f"Wall time {wall / 60:.1f} min.\n")
+    text += (
+        f"\nBare schemathesis: --checks all, --max-examples {args.max_examples}, seed {args.seed}, default "
+        f"phases; clean-run failures (ignored in 'new'): {', '.join(sorted(clean)) or 'none'}. "
+        f"Wall time {wall / 60:.1f} min.\n"
+    )
     (args.out / "side_by_side.md").write_text(text)
     print()
     print(text)

@@ -40,8 +40,9 @@ class IngestClient:
         self.http.close()
 
     # -- operations --------------------------------------------------------------------------------
-    def upload_files(self, files: list[tuple[str, bytes]], info: dict[str, Any] | None = None,
-                     urls: tuple[str, ...] = ()) -> Any:
+    def upload_files(
+        self, files: list[tuple[str, bytes]], info: dict[str, Any] | None = None, urls: tuple[str, ...] = ()
+    ) -> Any:
         return self._multipart(UPLOADS, "files", files, info, urls)
 
     def upload_single(self, name: str, data: bytes, info: dict[str, Any] | None = None) -> Any:
@@ -49,8 +50,9 @@ class IngestClient:
 
     def upload_by_url(self, urls: list[str], info: dict[str, Any] | None = None) -> Any:
         body: dict[str, Any] = {"files": [{"url": u} for u in urls], **({"info": info} if info else {})}
-        return self._request("POST", BY_URL, content=json.dumps(body).encode(),
-                             headers={"content-type": "application/json"})
+        return self._request(
+            "POST", BY_URL, content=json.dumps(body).encode(), headers={"content-type": "application/json"}
+        )
 
     def get_file(self, file_id: str) -> Any:
         return self._request("GET", f"/v1/ingest/files/{file_id}")
@@ -62,22 +64,37 @@ class IngestClient:
         return self._request("GET", "/v1/ingest/imports", params={"skip": skip, "limit": limit})
 
     # -- the wire ----------------------------------------------------------------------------------
-    def _multipart(self, path: str, part: str, files: list[tuple[str, bytes]], info: dict[str, Any] | None,
-                   urls: tuple[str, ...] = ()) -> Any:
+    def _multipart(
+        self,
+        path: str,
+        part: str,
+        files: list[tuple[str, bytes]],
+        info: dict[str, Any] | None,
+        urls: tuple[str, ...] = (),
+    ) -> Any:
         boundary = "sdk-" + secrets.token_hex(12)
         out = bytearray()
         for name, data in files:
             ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{part}\"; filename=\"".encode()
-                    + _quoted_filename(name) + f"\"\r\nContent-Type: {ctype}\r\n\r\n".encode() + data + b"\r\n")
+            out += (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{part}"; filename="'.encode()
+                + _quoted_filename(name)
+                + f'"\r\nContent-Type: {ctype}\r\n\r\n'.encode()
+                + data
+                + b"\r\n"
+            )
         for url in urls:
             out += f'--{boundary}\r\nContent-Disposition: form-data; name="urls"\r\n\r\n{url}\r\n'.encode()
         if info is not None:
-            out += (f'--{boundary}\r\nContent-Disposition: form-data; name="info"\r\n\r\n'.encode()
-                    + json.dumps(info).encode() + b"\r\n")
+            out += (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="info"\r\n\r\n'.encode()
+                + json.dumps(info).encode()
+                + b"\r\n"
+            )
         out += f"--{boundary}--\r\n".encode()
-        return self._request("POST", path, content=bytes(out),
-                             headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+        return self._request(
+            "POST", path, content=bytes(out), headers={"content-type": f"multipart/form-data; boundary={boundary}"}
+        )
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -117,13 +134,20 @@ def _message(response: httpx.Response) -> str:
 class BuggyIngestClient(IngestClient):
     """Deliberately wrong in the ways real SDKs are (see the module docstring)."""
 
-    def _multipart(self, path: str, part: str, files: list[tuple[str, bytes]], info: dict[str, Any] | None,
-                   urls: tuple[str, ...] = ()) -> Any:
+    def _multipart(
+        self,
+        path: str,
+        part: str,
+        files: list[tuple[str, bytes]],
+        info: dict[str, Any] | None,
+        urls: tuple[str, ...] = (),
+    ) -> Any:
         fields: dict[str, Any] = {"info": urlencode(info)} if info else {}  # bug: key=value pairs, not JSON
         if urls:
             fields["urls"] = list(urls)
-        parts = [("file", (name, data, mimetypes.guess_type(name)[0] or "application/octet-stream"))
-                 for name, data in files]  # bug: `file` on upload-files; httpx writes the names as UTF-8
+        parts = [
+            ("file", (name, data, mimetypes.guess_type(name)[0] or "application/octet-stream")) for name, data in files
+        ]  # bug: `file` on upload-files; httpx writes the names as UTF-8
         return self._request("POST", path, files=parts, data=fields)
 
     def _wait(self, response: httpx.Response, attempt: int) -> float:

@@ -65,15 +65,25 @@ def entry_dict(seq: int, test: str, ex: Exchange, forms: Sequence[str]) -> dict[
     """One cassette line for `ex` (redacted with the secret `forms`)."""
     response = None
     if ex.status is not None:
-        response = {"status": ex.status, "headers": _headers(ex.response_headers, forms),
-                    "body": body_view(ex.response_body, len(ex.response_body),
-                                      hashlib.sha256(ex.response_body).hexdigest(), forms)}
+        response = {
+            "status": ex.status,
+            "headers": _headers(ex.response_headers, forms),
+            "body": body_view(
+                ex.response_body, len(ex.response_body), hashlib.sha256(ex.response_body).hexdigest(), forms
+            ),
+        }
     return {
-        "seq": seq, "test": test, "note": redact_text(ex.note, forms), "elapsed_s": round(ex.elapsed_s, 4),
+        "seq": seq,
+        "test": test,
+        "note": redact_text(ex.note, forms),
+        "elapsed_s": round(ex.elapsed_s, 4),
         "error": redact_text(ex.error, forms) if ex.error else None,
-        "request": {"method": ex.method, "url": redact_text(ex.url, forms),
-                    "headers": _headers(ex.request_headers, forms),
-                    "body": body_view(ex.request_body, ex.request_body_size, ex.request_body_sha256, forms)},
+        "request": {
+            "method": ex.method,
+            "url": redact_text(ex.url, forms),
+            "headers": _headers(ex.request_headers, forms),
+            "body": body_view(ex.request_body, ex.request_body_size, ex.request_body_sha256, forms),
+        },
         "response": response,
     }
 
@@ -81,23 +91,34 @@ def entry_dict(seq: int, test: str, ex: Exchange, forms: Sequence[str]) -> dict[
 def header_dict(meta: Mapping[str, Any], spec_text: str, count: int) -> dict[str, Any]:
     """The first line: format, version, what was recorded where, and the spec the run was judged by."""
     return {
-        "format": FORMAT, "version": VERSION, "tool": f"ingest-conformance {__version__}",
-        "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **meta,
+        "format": FORMAT,
+        "version": VERSION,
+        "tool": f"ingest-conformance {__version__}",
+        "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **meta,
         "redaction": {"replacement": REDACTED, "headers": sorted(SENSITIVE_HEADERS)},
-        "body_limit": BODY_LIMIT, "exchanges": count,
+        "body_limit": BODY_LIMIT,
+        "exchanges": count,
         "spec": {"sha256": hashlib.sha256(spec_text.encode("utf-8")).hexdigest(), "text": spec_text},
     }
 
 
-def write_cassette(path: Path, recorded: Sequence[tuple[str, Exchange]], *, meta: Mapping[str, Any],
-                   spec_text: str, secrets: Iterable[str]) -> Path:
+def write_cassette(
+    path: Path,
+    recorded: Sequence[tuple[str, Exchange]],
+    *,
+    meta: Mapping[str, Any],
+    spec_text: str,
+    secrets: Iterable[str],
+) -> Path:
     """Write `recorded` ((test id, exchange) pairs, in order) to `path`; renamed into place when complete."""
     forms = secret_forms(secrets)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", encoding="utf-8") as out:
-        header = header_dict({k: redact_text(v, forms) if isinstance(v, str) else v for k, v in meta.items()},
-                             spec_text, len(recorded))
+        header = header_dict(
+            {k: redact_text(v, forms) if isinstance(v, str) else v for k, v in meta.items()}, spec_text, len(recorded)
+        )
         out.write(json.dumps(header, ensure_ascii=False) + "\n")
         for seq, (test, ex) in enumerate(recorded, start=1):
             out.write(json.dumps(entry_dict(seq, test, ex, forms), ensure_ascii=False) + "\n")
@@ -109,12 +130,22 @@ def write_run_cassette(suite: Suite, recorder: Recorder, directory: Path, worker
     """The cassette of a run: `<run tag>.cassette.jsonl` in `directory` (`<run tag>-<worker>…` per xdist worker)."""
     from ingest_conformance.spec import OPENAPI_PATH
 
-    meta = {"target": suite.base_url, "bundled_mock": suite.config.uses_bundled_mock, "seed": suite.seed,
-            "level": suite.config.level, "run_tag": suite.run_tag,
-            "profile": suite.config.redacted()["profile"]}
+    meta = {
+        "target": suite.base_url,
+        "bundled_mock": suite.config.uses_bundled_mock,
+        "seed": suite.seed,
+        "level": suite.config.level,
+        "run_tag": suite.run_tag,
+        "profile": suite.config.redacted()["profile"],
+    }
     name = suite.run_tag + (f"-{worker}" if worker else "") + SUFFIX
-    return write_cassette(directory / name, recorder.recorded(), meta=meta,
-                          spec_text=OPENAPI_PATH.read_text(encoding="utf-8"), secrets=suite.config.secrets())
+    return write_cassette(
+        directory / name,
+        recorder.recorded(),
+        meta=meta,
+        spec_text=OPENAPI_PATH.read_text(encoding="utf-8"),
+        secrets=suite.config.secrets(),
+    )
 
 
 class Recorder:
@@ -177,8 +208,14 @@ class CassetteEntry:
     def to_exchange(self) -> Exchange:
         """The recorded exchange as the suite's `Exchange` (streamed bodies by size and hash)."""
         body = self.request_body
-        ex = Exchange.for_request(self.method, self.url, list(self.request_headers), body.data,
-                                  streamed_size=body.size, streamed_sha256=body.sha256)
+        ex = Exchange.for_request(
+            self.method,
+            self.url,
+            list(self.request_headers),
+            body.data,
+            streamed_size=body.size,
+            streamed_sha256=body.sha256,
+        )
         ex.status = self.status
         ex.response_headers = list(self.response_headers)
         ex.response_body = (self.response_body.data or b"") if self.response_body else b""
@@ -219,8 +256,10 @@ def read_cassette(path: Path) -> Cassette:
     if header.get("format") != FORMAT:
         raise CassetteError(f"{path}: not an ingest-conformance cassette (format is {header.get('format')!r})")
     if header.get("version") not in SUPPORTED_VERSIONS:
-        raise CassetteError(f"{path}: unsupported cassette version {header.get('version')!r} (this "
-                            f"ingest-conformance reads {', '.join(map(str, SUPPORTED_VERSIONS))})")
+        raise CassetteError(
+            f"{path}: unsupported cassette version {header.get('version')!r} (this "
+            f"ingest-conformance reads {', '.join(map(str, SUPPORTED_VERSIONS))})"
+        )
     if not isinstance(header.get("spec"), dict) or not isinstance(header["spec"].get("text"), str):
         raise CassetteError(f"{path}: the header carries no recorded spec")
     entries = tuple(_entry(path, number, data) for number, data in records[1:])
@@ -254,14 +293,18 @@ def _entry(path: Path, number: int, data: dict[str, Any]) -> CassetteEntry:
     try:
         request, response = data["request"], data["response"]
         return CassetteEntry(
-            seq=int(data["seq"]), test=str(data.get("test", "")), note=str(data.get("note", "")),
-            method=str(request["method"]), url=str(request["url"]),
+            seq=int(data["seq"]),
+            test=str(data.get("test", "")),
+            note=str(data.get("note", "")),
+            method=str(request["method"]),
+            url=str(request["url"]),
             request_headers=tuple((str(k), str(v)) for k, v in request["headers"]),
             request_body=StoredBody.from_view(request["body"]),
             status=None if response is None else int(response["status"]),
             response_headers=() if response is None else tuple((str(k), str(v)) for k, v in response["headers"]),
             response_body=None if response is None else StoredBody.from_view(response["body"]),
-            error=data.get("error"), elapsed_s=float(data.get("elapsed_s", 0.0)),
+            error=data.get("error"),
+            elapsed_s=float(data.get("elapsed_s", 0.0)),
         )
     except (KeyError, TypeError, ValueError) as exc:  # binascii.Error is a ValueError
         raise CassetteError(f"{path}: line {number} is not a cassette entry ({type(exc).__name__}: {exc})") from None

@@ -67,8 +67,9 @@ def cassette_router(entries: Iterable[CassetteEntry]) -> respx.MockRouter:
                 return recorded_response(entry, request)
             if key in last:
                 return recorded_response(last[key], request)
-        raise ReplayMismatch(f"no recorded exchange answers {request.method} {request.url} "
-                             f"(body sha256 {exact[2][:16]}…)")
+        raise ReplayMismatch(
+            f"no recorded exchange answers {request.method} {request.url} (body sha256 {exact[2][:16]}…)"
+        )
 
     router = respx.MockRouter(assert_all_called=False, assert_all_mocked=True)
     router.route().mock(side_effect=answer)
@@ -79,8 +80,7 @@ def recorded_response(entry: CassetteEntry, request: httpx.Request) -> httpx.Res
     if entry.status is None or entry.response_body is None:  # no answer was recorded: the transport failed
         raise httpx.ReadError(entry.error or "no answer was recorded", request=request)
     headers = [(k, v) for k, v in entry.response_headers if k.lower() not in _FRAMING]
-    return httpx.Response(entry.status, headers=headers, content=entry.response_body.data or b"",
-                          request=request)
+    return httpx.Response(entry.status, headers=headers, content=entry.response_body.data or b"", request=request)
 
 
 def resend(http: httpx.Client, entry: CassetteEntry) -> Exchange:
@@ -88,8 +88,14 @@ def resend(http: httpx.Client, entry: CassetteEntry) -> Exchange:
     body = entry.request_body
     headers = [(k, v) for k, v in entry.request_headers if k.lower() not in _FRAMING]
     request = http.build_request(entry.method, entry.url, headers=headers, content=body.data or b"")
-    exchange = Exchange.for_request(entry.method, entry.url, list(request.headers.multi_items()), body.data,
-                                    streamed_size=body.size, streamed_sha256=body.sha256)
+    exchange = Exchange.for_request(
+        entry.method,
+        entry.url,
+        list(request.headers.multi_items()),
+        body.data,
+        streamed_size=body.size,
+        streamed_sha256=body.sha256,
+    )
     exchange.note = f"replay of #{entry.seq}" + (f" ({entry.note})" if entry.note else "")
     try:
         response = http.send(request)
@@ -119,8 +125,9 @@ class AnswerJudge:
         for operation_id, (method, path, op) in spec.operations.items():
             if op.get("x-path-profile-setting") == "single_url_path":
                 path = config.profile.single_url_path
-            segments = ["[^/]+" if seg.startswith("{") and seg.endswith("}") else re.escape(seg)
-                        for seg in path.split("/")]
+            segments = [
+                "[^/]+" if seg.startswith("{") and seg.endswith("}") else re.escape(seg) for seg in path.split("/")
+            ]
             pattern = re.compile("^" + "/".join(segments) + "$")
             self._routes.append((method, pattern, operation_id))
 
@@ -149,18 +156,36 @@ class AnswerJudge:
         if ex.status in allowed:
             findings.append(Judgement("documented_status", "RESP-SCHEMA-001", Outcome.PASS))
         else:
-            findings.append(self._broken("documented_status", RequirementFailure(
-                "RESP-SCHEMA-001", received=body_preview(ex), exchange=ex,
-                documented=f"a status the spec documents for {operation}, or one the contract allows on any "
-                           f"operation: {sorted(allowed)}",
-                message=f"undocumented status {ex.status} for {operation}")))
+            findings.append(
+                self._broken(
+                    "documented_status",
+                    RequirementFailure(
+                        "RESP-SCHEMA-001",
+                        received=body_preview(ex),
+                        exchange=ex,
+                        documented=f"a status the spec documents for {operation}, or one the contract allows on any "
+                        f"operation: {sorted(allowed)}",
+                        message=f"undocumented status {ex.status} for {operation}",
+                    ),
+                )
+            )
         if ex.status == 429:
             retry_after = ex.header("retry-after")
             ok = retry_after is not None and retry_after.strip().isdigit()
-            findings.append(Judgement("retry_after", "RATE-429-002", Outcome.PASS) if ok else self._broken(
-                "retry_after", RequirementFailure(
-                "RATE-429-002", received=f"Retry-After: {retry_after!r}", exchange=ex,
-                documented="a 429 carries Retry-After in seconds", message="429 without Retry-After seconds")))
+            findings.append(
+                Judgement("retry_after", "RATE-429-002", Outcome.PASS)
+                if ok
+                else self._broken(
+                    "retry_after",
+                    RequirementFailure(
+                        "RATE-429-002",
+                        received=f"Retry-After: {retry_after!r}",
+                        exchange=ex,
+                        documented="a 429 carries Retry-After in seconds",
+                        message="429 without Retry-After seconds",
+                    ),
+                )
+            )
         return operation, findings
 
     def _undocumented(self, ex: Exchange, path_known: bool) -> list[Judgement]:
@@ -172,9 +197,18 @@ class AnswerJudge:
         if 200 <= ex.status < 300:
             where = "an undocumented method on a documented path" if path_known else "a path the spec does not define"
             message = f"success for {where}: {ex.method} {urlsplit(ex.url).path}"
-            return [self._broken("undocumented_route", RequirementFailure(
-                rid, received=body_preview(ex), exchange=ex, message=message,
-                documented=f"{where} answers {sorted(allowed)}"))]
+            return [
+                self._broken(
+                    "undocumented_route",
+                    RequirementFailure(
+                        rid,
+                        received=body_preview(ex),
+                        exchange=ex,
+                        message=message,
+                        documented=f"{where} answers {sorted(allowed)}",
+                    ),
+                )
+            ]
         return []  # other refusals (401, 400) are not judged here, as the run did not judge them either
 
     def _run(self, fn: Check, ex: Exchange, case: Case) -> list[Judgement]:
@@ -204,8 +238,10 @@ class Drift:
 
     def to_dict(self) -> dict[str, Any]:
         def view(table: Mapping[str, Mapping[str, list[str]]]) -> dict[str, Any]:
-            return {op: {rid: {"count": len(items), "first": items[0]} for rid, items in sorted(reqs.items())}
-                    for op, reqs in sorted(table.items())}
+            return {
+                op: {rid: {"count": len(items), "first": items[0]} for rid, items in sorted(reqs.items())}
+                for op, reqs in sorted(table.items())
+            }
 
         return {"broken": view(self.broken), "fixed": view(self.fixed)}
 
@@ -226,8 +262,9 @@ class Replay:
     unanswered: int = 0
 
 
-def replay_entries(entries: Iterable[CassetteEntry], *, new: AnswerJudge, recorded: AnswerJudge,
-                   into: Replay) -> Replay:
+def replay_entries(
+    entries: Iterable[CassetteEntry], *, new: AnswerJudge, recorded: AnswerJudge, into: Replay
+) -> Replay:
     """Re-send every entry through httpx with respx answering, and judge each answer under both specs.
 
     `new` judges by the given spec, `recorded` by the spec the cassette was recorded with; the verdicts

@@ -22,15 +22,28 @@ from ingest_conformance.exitcodes import ExitCode
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("cassette", metavar="CASSETTE", type=Path,
-                        help="a cassette written by `ingest-conformance run --record DIR`, or that folder")
-    parser.add_argument("--spec", metavar="FILE", type=Path, default=None,
-                        help="OpenAPI description to judge the answers against (default: the installed one); "
-                        "differences with the spec the cassette was recorded with are reported as drift")
-    parser.add_argument("--report-dir", metavar="DIR", type=Path, default=Path("reports"),
-                        help="where results.json, junit.xml and report.html go (default: reports/)")
-    parser.add_argument("--strict", action="store_true", default=False,
-                        help="SHOULD failures fail the replay too")
+    parser.add_argument(
+        "cassette",
+        metavar="CASSETTE",
+        type=Path,
+        help="a cassette written by `ingest-conformance run --record DIR`, or that folder",
+    )
+    parser.add_argument(
+        "--spec",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="OpenAPI description to judge the answers against (default: the installed one); "
+        "differences with the spec the cassette was recorded with are reported as drift",
+    )
+    parser.add_argument(
+        "--report-dir",
+        metavar="DIR",
+        type=Path,
+        default=Path("reports"),
+        help="where results.json, junit.xml and report.html go (default: reports/)",
+    )
+    parser.add_argument("--strict", action="store_true", default=False, help="SHOULD failures fail the replay too")
 
 
 def load_spec_file(path: Path) -> tuple[dict[str, Any], str]:
@@ -84,17 +97,25 @@ def run(args: argparse.Namespace) -> int:
     results.finished_at = time.time()
     replay_meta = {
         "cassettes": [str(c.path) for c in cassettes],
-        "recorded_at": first.header.get("recorded_at"), "recorded_target": first.header.get("target"),
+        "recorded_at": first.header.get("recorded_at"),
+        "recorded_target": first.header.get("target"),
         "spec": str(args.spec) if args.spec else "(installed spec/ingest.openapi.yaml)",
         "spec_sha256": hashlib.sha256(spec_text.encode("utf-8")).hexdigest(),
         "recorded_spec_sha256": [c.header["spec"].get("sha256") for c in cassettes],
-        "exchanges": replayed, "unanswered": unanswered, "drift": drift.to_dict(),
+        "exchanges": replayed,
+        "unanswered": unanswered,
+        "drift": drift.to_dict(),
     }
-    run_meta = {"target": f"replay of {args.cassette}", "bundled_mock": False,
-                "level": first.header.get("level", "standard"), "run_tag": first.header.get("run_tag"),
-                "replay": replay_meta}
-    document = build_document(catalogue, results, run=run_meta, config=config.redacted(), secrets=[],
-                              strict=args.strict)
+    run_meta = {
+        "target": f"replay of {args.cassette}",
+        "bundled_mock": False,
+        "level": first.header.get("level", "standard"),
+        "run_tag": first.header.get("run_tag"),
+        "replay": replay_meta,
+    }
+    document = build_document(
+        catalogue, results, run=run_meta, config=config.redacted(), secrets=[], strict=args.strict
+    )
     try:
         written = write_reports(document, args.report_dir, ("json", "junit", "html"))
     except OSError as exc:
@@ -104,8 +125,10 @@ def run(args: argparse.Namespace) -> int:
     lines = drift.lines()
     _print(f"spec drift against {replay_meta['spec']}: " + (f"{len(lines)} finding(s)\n" if lines else "none\n"))
     _print("".join(f"  {line}\n" for line in lines))
-    _print(f"replayed {replayed} exchange(s) offline ({unanswered} recorded without an answer, not judged); "
-           f"reports: {', '.join(str(p) for p in written.values())}\n")
+    _print(
+        f"replayed {replayed} exchange(s) offline ({unanswered} recorded without an answer, not judged); "
+        f"reports: {', '.join(str(p) for p in written.values())}\n"
+    )
     return int(document["run"]["exit_code"])
 
 

@@ -22,19 +22,35 @@ def _formats(value: str) -> list[str]:
     chosen = [part.strip() for part in value.split(",") if part.strip()]
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"unknown format(s) {', '.join(unknown) or '(none)'}; "
-                                         f"choose from {', '.join(FORMATS)}")
+        raise argparse.ArgumentTypeError(
+            f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}"
+        )
     return list(dict.fromkeys(chosen))
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("results", metavar="RESULTS_JSON", type=Path,
-                        help="a results.json written by `ingest-conformance run` (or pytest with the plugin)")
-    parser.add_argument("--out", metavar="DIR", type=Path, default=None,
-                        help="where to write the reports (default: the folder of RESULTS_JSON)")
-    parser.add_argument("--format", dest="formats", metavar="LIST", type=_formats, default=_formats(DEFAULT_FORMATS),
-                        help=f"comma-separated, from {', '.join(FORMATS)} (default {DEFAULT_FORMATS}); console "
-                        "prints to standard output, the others write report.html, junit.xml, results.json")
+    parser.add_argument(
+        "results",
+        metavar="RESULTS_JSON",
+        type=Path,
+        help="a results.json written by `ingest-conformance run` (or pytest with the plugin)",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="where to write the reports (default: the folder of RESULTS_JSON)",
+    )
+    parser.add_argument(
+        "--format",
+        dest="formats",
+        metavar="LIST",
+        type=_formats,
+        default=_formats(DEFAULT_FORMATS),
+        help=f"comma-separated, from {', '.join(FORMATS)} (default {DEFAULT_FORMATS}); console "
+        "prints to standard output, the others write report.html, junit.xml, results.json",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -23,19 +23,34 @@ CONTRACT_DIR = Path(__file__).resolve().parent.parent / "contract"
 RUN_INI = Path(__file__).resolve().parent / "run.ini"
 
 
-
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     options.add_to(parser.add_argument)
-    parser.add_argument("--strict", action="store_true", default=False,
-                        help="SHOULD failures and stale expected failures fail the run too")
-    parser.add_argument("-k", dest="keyword", metavar="EXPR", default=None,
-                        help="pytest -k expression to narrow the tests further")
-    parser.add_argument("--pytest-arg", dest="pytest_args", action="append", default=[], metavar="ARG",
-                        help="pass one extra argument to pytest (repeatable), e.g. --pytest-arg=-x")
-    parser.add_argument("--workers", default="auto", type=_workers_value, metavar="N|auto",
-                        help="test processes (pytest-xdist) sharing one target and one report; auto: 2 at standard and "
-                        "full where there are 2 CPUs or more, 1 at quick, for a run narrowed by --select or -k, "
-                        "or recorded with --record (bench/README.md has the figures) (default: auto)")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        default=False,
+        help="SHOULD failures and stale expected failures fail the run too",
+    )
+    parser.add_argument(
+        "-k", dest="keyword", metavar="EXPR", default=None, help="pytest -k expression to narrow the tests further"
+    )
+    parser.add_argument(
+        "--pytest-arg",
+        dest="pytest_args",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="pass one extra argument to pytest (repeatable), e.g. --pytest-arg=-x",
+    )
+    parser.add_argument(
+        "--workers",
+        default="auto",
+        type=_workers_value,
+        metavar="N|auto",
+        help="test processes (pytest-xdist) sharing one target and one report; auto: 2 at standard and "
+        "full where there are 2 CPUs or more, 1 at quick, for a run narrowed by --select or -k, "
+        "or recorded with --record (bench/README.md has the figures) (default: auto)",
+    )
 
 
 def _workers_value(text: str) -> str | int:
@@ -50,8 +65,9 @@ def _workers_value(text: str) -> str | int:
     return value
 
 
-def workers_for(requested: str | int, *, level: str = "standard", narrowed: bool = False,
-                recording: bool = False) -> int:
+def workers_for(
+    requested: str | int, *, level: str = "standard", narrowed: bool = False, recording: bool = False
+) -> int:
     """How many test processes. `auto`: two where there are two CPUs (case generation is CPU-bound; a third
     process on 2 cores only adds start-up) at standard and full (standard 18.8 -> 14.8 s). One at quick
     (11.2 s alone, 11.0 s with two: the second process's start-up eats the gain), for a run narrowed by
@@ -67,8 +83,9 @@ def workers_for(requested: str | int, *, level: str = "standard", narrowed: bool
 def run(args: argparse.Namespace) -> int:
     try:
         overrides: dict[str, object] = dict(parse_set_option(args.ic_set))
-        overrides.update({k: v for k, v in options.overrides_from(lambda d: getattr(args, d, None)).items()
-                          if v is not None})
+        overrides.update(
+            {k: v for k, v in options.overrides_from(lambda d: getattr(args, d, None)).items() if v is not None}
+        )
         if args.strict:
             overrides["strict"] = True
         profile = Path(args.ic_profile) if args.ic_profile else None
@@ -98,11 +115,14 @@ def run(args: argparse.Namespace) -> int:
         argv += ["--progress", "auto"]
     if args.keyword:
         argv += ["-k", args.keyword]
-    workers = workers_for(args.workers, level=config.level, narrowed=bool(config.select or args.keyword),
-                          recording=bool(args.ic_record))
+    workers = workers_for(
+        args.workers, level=config.level, narrowed=bool(config.select or args.keyword), recording=bool(args.ic_record)
+    )
     if workers > 1 and importlib.util.find_spec("xdist") is None:
-        print("ingest-conformance: configuration error: --workers needs pytest-xdist (pip install pytest-xdist)",
-              file=sys.stderr)
+        print(
+            "ingest-conformance: configuration error: --workers needs pytest-xdist (pip install pytest-xdist)",
+            file=sys.stderr,
+        )
         return ExitCode.USAGE
     if workers > 1:  # one controller owns the target and the reports (ingest_conformance/parallel.py)
         argv += ["-p", "ingest_conformance.pytest.parallel", "-n", str(workers), "--dist", "worksteal"]
@@ -120,8 +140,7 @@ def _translate(code: int, elapsed: float) -> int:
         print(f"ingest-conformance: every MUST holds ({where})", file=sys.stderr)
         return ExitCode.OK
     if code == ExitCode.NONCONFORMANT:
-        print(f"ingest-conformance: the target broke a requirement ({where}); see the summary above",
-              file=sys.stderr)
+        print(f"ingest-conformance: the target broke a requirement ({where}); see the summary above", file=sys.stderr)
         return ExitCode.NONCONFORMANT
     if code == ExitCode.HARNESS:
         print(f"ingest-conformance: harness error or target unreachable ({where}); see above", file=sys.stderr)
@@ -132,6 +151,7 @@ def _translate(code: int, elapsed: float) -> int:
     if code == 5:
         print("ingest-conformance: no test selected; check --select / -k / --level", file=sys.stderr)
         return ExitCode.USAGE
-    print(f"ingest-conformance: the run was interrupted or pytest failed internally (pytest exit {code})",
-          file=sys.stderr)
+    print(
+        f"ingest-conformance: the run was interrupted or pytest failed internally (pytest exit {code})", file=sys.stderr
+    )
     return ExitCode.HARNESS

@@ -102,8 +102,11 @@ class TargetConfig:
         return self.allow_heavy_probes or not self.is_production
 
     def secrets(self) -> list[str]:
-        return [s.reveal() for s in (self.api_key, self.access_token, self.second_api_key,
-                                     self.second_access_token) if s is not None and s.reveal()]
+        return [
+            s.reveal()
+            for s in (self.api_key, self.access_token, self.second_api_key, self.second_access_token)
+            if s is not None and s.reveal()
+        ]
 
     def redacted(self) -> dict[str, Any]:
         """A JSON-able view for reports and the console: secrets replaced by '***'."""

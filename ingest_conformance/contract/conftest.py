@@ -20,8 +20,10 @@ def file_server(suite: Suite) -> Iterator[FileServer]:
     """The suite's loopback file server, for by-URL uploads; skips when the target cannot reach it."""
     public = suite.config.profile.file_server_public_url
     if public is None and suite.config.target_host not in (None, "127.0.0.1", "localhost", "::1"):
-        pytest.skip("by-URL tests need profile file_server_public_url: a remote target cannot reach the "
-                    "suite's loopback file server")
+        pytest.skip(
+            "by-URL tests need profile file_server_public_url: a remote target cannot reach the "
+            "suite's loopback file server"
+        )
     if not suite.allow_http_urls and not (public or "").startswith("https://"):
         pytest.skip("profile allow_http_urls is false and file_server_public_url is not an https URL")
     with serve_files(public_url=public) as server:
@@ -35,8 +37,9 @@ def single_url_path(suite: Suite) -> str:
     with TargetClient(suite.base_url, suite.credentials) as probe:
         ex = probe.post_json(path, {}, note="does the target serve single-by-URL?")
     if ex.status in (404, 405):
-        pytest.skip(f"the target answers {ex.status} to POST {path} (profile single_url_path): "
-                    "single-by-URL not served")
+        pytest.skip(
+            f"the target answers {ex.status} to POST {path} (profile single_url_path): single-by-URL not served"
+        )
     return path
 
 
@@ -50,18 +53,23 @@ def second_environment(suite: Suite) -> str:
     pytest.skip("isolation tests need a credential of another environment: --second-api-key")
 
 
-
 @pytest.fixture(scope="session")
 def existing(suite: Suite) -> Existing:
     """Upload one valid PDF with the API key; tests needing existing ids skip if this upload fails."""
     sample = one_example(suite, s.pdf_files(max_pages=1), salt=salt_of("existing"))
     body = MultipartBody([Part.file(sample), Part.json("info", tag_info(suite))])
     with TargetClient(suite.base_url, suite.credentials) as setup:
-        ex = setup.post_multipart("/v1/ingest/uploads", body.to_bytes(), body.content_type,
-                                  note="set-up upload for tests that need existing ids")
+        ex = setup.post_multipart(
+            "/v1/ingest/uploads",
+            body.to_bytes(),
+            body.content_type,
+            note="set-up upload for tests that need existing ids",
+        )
     try:
         answer = ex.json()
         return Existing(str(answer["files"][0]["id"]), str(answer["importId"]), answer)
     except (ValueError, KeyError, IndexError, TypeError):
-        pytest.skip(f"set-up upload of one valid PDF did not succeed ({ex.summary()}); "
-                    "tests needing existing ids are skipped (the upload tests judge why)")
+        pytest.skip(
+            f"set-up upload of one valid PDF did not succeed ({ex.summary()}); "
+            "tests needing existing ids are skipped (the upload tests judge why)"
+        )

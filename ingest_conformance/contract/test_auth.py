@@ -60,8 +60,9 @@ def success_statuses(suite: Suite, operation: str) -> set[int]:
 
 @pytest.mark.requirement("AUTH-KEY-001", "RESP-POST-001", "RESP-GET-001", "RESP-SCHEMA-001", "ERR-5XX-001")
 @pytest.mark.parametrize("operation", OPERATIONS)
-def test_valid_api_key_is_accepted(client: TargetClient, verdict: Verdict, suite: Suite, operation: str,
-                                   request: pytest.FixtureRequest) -> None:
+def test_valid_api_key_is_accepted(
+    client: TargetClient, verdict: Verdict, suite: Suite, operation: str, request: pytest.FixtureRequest
+) -> None:
     ex = valid_request(operation, suite, request).send(client, "api_key", "valid x-api-key")
     verdict.answered(ex, operation)
     verdict.status_in("AUTH-KEY-001", ex, success_statuses(suite, operation), "a valid x-api-key is accepted")
@@ -69,37 +70,57 @@ def test_valid_api_key_is_accepted(client: TargetClient, verdict: Verdict, suite
 
 @pytest.mark.requirement("AUTH-TOKEN-001", "RESP-SCHEMA-001", "ERR-5XX-001")
 @pytest.mark.parametrize("operation", [op for op in OPERATIONS if op != "listImports"])
-def test_valid_access_token_is_accepted(client: TargetClient, verdict: Verdict, suite: Suite, operation: str,
-                                        request: pytest.FixtureRequest) -> None:
+def test_valid_access_token_is_accepted(
+    client: TargetClient, verdict: Verdict, suite: Suite, operation: str, request: pytest.FixtureRequest
+) -> None:
     if suite.credentials.access_token is None:
         pytest.skip("no access token configured (--access-token)")
     ex = valid_request(operation, suite, request).send(client, "access_token", "valid x-access-token")
     verdict.answered(ex, operation)
-    verdict.status_in("AUTH-TOKEN-001", ex, success_statuses(suite, operation),
-                      "a valid x-access-token is accepted instead of x-api-key")
+    verdict.status_in(
+        "AUTH-TOKEN-001",
+        ex,
+        success_statuses(suite, operation),
+        "a valid x-access-token is accepted instead of x-api-key",
+    )
 
 
-REFUSALS: list[tuple[Auth, str]] = [("none", "AUTH-MISS-001"), ("wrong", "AUTH-BAD-001"),
-                                    ("wrong_access_token", "AUTH-BAD-001")]
+REFUSALS: list[tuple[Auth, str]] = [
+    ("none", "AUTH-MISS-001"),
+    ("wrong", "AUTH-BAD-001"),
+    ("wrong_access_token", "AUTH-BAD-001"),
+]
 
 
 @pytest.mark.requirement("AUTH-MISS-001", "AUTH-BAD-001", "ERR-5XX-001", "ERR-JSON-001")
 @pytest.mark.parametrize("operation", OPERATIONS)
 @pytest.mark.parametrize(("auth", "rid"), REFUSALS, ids=["missing", "wrong-key", "wrong-token"])
-def test_missing_or_wrong_credential_is_refused(client: TargetClient, verdict: Verdict, suite: Suite,
-                                                operation: str, auth: Auth, rid: str,
-                                                request: pytest.FixtureRequest) -> None:
+def test_missing_or_wrong_credential_is_refused(
+    client: TargetClient,
+    verdict: Verdict,
+    suite: Suite,
+    operation: str,
+    auth: Auth,
+    rid: str,
+    request: pytest.FixtureRequest,
+) -> None:
     ex = valid_request(operation, suite, request).send(client, auth, f"credential: {auth}")
     verdict.answered(ex, operation)
     allowed = suite.config.profile.auth_failure_statuses
-    verdict.status_in(rid, ex, allowed, f"never 2xx; one of {sorted(allowed)} (profile auth_failure_statuses)",
-                      message=f"{operation} with {auth.replace('_', ' ')} credential")
+    verdict.status_in(
+        rid,
+        ex,
+        allowed,
+        f"never 2xx; one of {sorted(allowed)} (profile auth_failure_statuses)",
+        message=f"{operation} with {auth.replace('_', ' ')} credential",
+    )
 
 
 @pytest.mark.requirement("AUTH-MIX-001", "ERR-5XX-001")
 @pytest.mark.parametrize("operation", ["uploadFiles", "getFile", "listImports"])
-def test_valid_key_beside_a_wrong_token_is_recorded(client: TargetClient, verdict: Verdict, suite: Suite,
-                                                    operation: str, request: pytest.FixtureRequest) -> None:
+def test_valid_key_beside_a_wrong_token_is_recorded(
+    client: TargetClient, verdict: Verdict, suite: Suite, operation: str, request: pytest.FixtureRequest
+) -> None:
     ex = valid_request(operation, suite, request).send(client, "mixed", "valid key and wrong token")
     verdict.answered(ex, operation)
     verdict.observe("AUTH-MIX-001", f"{operation} with a valid x-api-key and a wrong x-access-token: {ex.status}", ex)

@@ -22,16 +22,22 @@ MAX_MUST_LENGTH = 120
 
 def _names(categories: list[FilenameCategory]) -> st.SearchStrategy[SampleFilename]:
     return s.filenames(extension="pdf", categories=categories).filter(
-        lambda n: n.category is not FilenameCategory.LONG or len(n.text) <= MAX_MUST_LENGTH)
+        lambda n: n.category is not FilenameCategory.LONG or len(n.text) <= MAX_MUST_LENGTH
+    )
 
 
-def _upload_named(client: TargetClient, suite: Suite, name: SampleFilename, *,
-                  single: bool = False) -> tuple[Any, Any, Any]:
+def _upload_named(
+    client: TargetClient, suite: Suite, name: SampleFilename, *, single: bool = False
+) -> tuple[Any, Any, Any]:
     """Upload a valid PDF under `name`; returns (upload exchange, name in the answer, name at GET file)."""
     pdf = one_example(suite, s.pdf_files(max_pages=1), salt=salt_of("filenames"))
     part = s.Part.file(pdf, name="file" if single else "files", filename=name)
-    ex = post_parts(client, SINGLE if single else UPLOADS, [part, s.Part.json("info", tag_info(suite))],
-                    note=f"filename {name.description}: {name.raw!r}")
+    ex = post_parts(
+        client,
+        SINGLE if single else UPLOADS,
+        [part, s.Part.json("info", tag_info(suite))],
+        note=f"filename {name.description}: {name.raw!r}",
+    )
     try:
         body = ex.json()
         entry = body if single else body["files"][0]
@@ -50,23 +56,37 @@ def _judge_round_trip(verdict: Verdict, suite: Suite, client: TargetClient, name
     ex, answered, read = _upload_named(client, suite, name)
     verdict.answered(ex, "uploadFiles")
     rid = name.requirement_id or "NAME-ASCII-001"
-    verdict.status_in("RESP-POST-001", ex, suite.config.profile.upload_success_statuses,
-                      "a valid PDF under this name is accepted")
+    verdict.status_in(
+        "RESP-POST-001", ex, suite.config.profile.upload_success_statuses, "a valid PDF under this name is accepted"
+    )
     stored, got = read
     for where, value, exchange in (("upload answer", answered, ex), ("GET file", stored, got)):
-        verdict.require(rid, value == name.expected_back, exchange=exchange,
-                        received=f"{where} filename {value!r} (sent raw bytes {name.raw!r})",
-                        documented=f"the same text back: {name.expected_back!r}",
-                        message=f"{name.description} filename not returned as sent")
+        verdict.require(
+            rid,
+            value == name.expected_back,
+            exchange=exchange,
+            received=f"{where} filename {value!r} (sent raw bytes {name.raw!r})",
+            documented=f"the same text back: {name.expected_back!r}",
+            message=f"{name.description} filename not returned as sent",
+        )
 
 
 @pytest.mark.requirement("NAME-LAT1-001", "NAME-ASCII-001", "NAME-QUOTE-001", "RESP-POST-001", "ERR-5XX-001")
-@pytest.mark.parametrize("category", [FilenameCategory.LATIN1, FilenameCategory.ASCII_SPECIALS,
-                                      FilenameCategory.LONG], ids=lambda c: c.value)
-def test_names_that_must_round_trip(client: TargetClient, verdict: Verdict, suite: Suite,
-                                    category: FilenameCategory) -> None:
-    for_examples(suite, _names([category]), lambda n: _judge_round_trip(verdict, suite, client, n),
-                 quick=3, standard=8, full=40, salt=salt_of("names", category.value))
+@pytest.mark.parametrize(
+    "category", [FilenameCategory.LATIN1, FilenameCategory.ASCII_SPECIALS, FilenameCategory.LONG], ids=lambda c: c.value
+)
+def test_names_that_must_round_trip(
+    client: TargetClient, verdict: Verdict, suite: Suite, category: FilenameCategory
+) -> None:
+    for_examples(
+        suite,
+        _names([category]),
+        lambda n: _judge_round_trip(verdict, suite, client, n),
+        quick=3,
+        standard=8,
+        full=40,
+        salt=salt_of("names", category.value),
+    )
 
 
 @pytest.mark.requirement("NAME-LAT1-001", "ERR-5XX-001")
@@ -78,8 +98,10 @@ def test_every_latin1_character_round_trips(client: TargetClient, verdict: Verdi
 
 
 # Fixed names, so every run holds both rules whatever the seed draws (a quick run draws only three names).
-ASCII_FIXED = {"every-special": "Invoice 2024.03 (copy) #7 & Sons' ; final.pdf",
-               "escaped-quotes": 'Invoice "final" (v2).pdf'}
+ASCII_FIXED = {
+    "every-special": "Invoice 2024.03 (copy) #7 & Sons' ; final.pdf",
+    "escaped-quotes": 'Invoice "final" (v2).pdf',
+}
 
 
 @pytest.mark.requirement("NAME-ASCII-001", "NAME-QUOTE-001", "ERR-5XX-001")
@@ -99,13 +121,24 @@ def test_path_parts_are_not_echoed(client: TargetClient, verdict: Verdict, suite
         for where, value, exchange in (("upload answer", answered, ex), ("GET file", stored, got)):
             if value is None:
                 continue
-            verdict.require("NAME-PATH-001", "/" not in value and "\\" not in value, exchange=exchange,
-                            received=f"{where} filename {value!r} (sent {name.raw!r})",
-                            documented=f"no directories in the stored name, e.g. {name.expected_back!r}",
-                            message="a filename is echoed with its directories")
+            verdict.require(
+                "NAME-PATH-001",
+                "/" not in value and "\\" not in value,
+                exchange=exchange,
+                received=f"{where} filename {value!r} (sent {name.raw!r})",
+                documented=f"no directories in the stored name, e.g. {name.expected_back!r}",
+                message="a filename is echoed with its directories",
+            )
 
-    for_examples(suite, s.filenames(categories=[FilenameCategory.PATH]), check, quick=3, standard=6, full=12,
-                 salt=salt_of("path names"))
+    for_examples(
+        suite,
+        s.filenames(categories=[FilenameCategory.PATH]),
+        check,
+        quick=3,
+        standard=6,
+        full=12,
+        salt=salt_of("path names"),
+    )
 
 
 # NAME-UTF8-001 and NAME-5987-001 cover uploads and single; NAME-ESC-001 uploads only.
@@ -114,17 +147,29 @@ INFO_CASES += [(FilenameCategory.BACKSLASH, False), (FilenameCategory.PERCENT, F
 
 
 @pytest.mark.requirement("NAME-UTF8-001", "NAME-5987-001", "NAME-ESC-001", "ERR-5XX-001")
-@pytest.mark.parametrize(("category", "single"), INFO_CASES,
-                         ids=[f"{c.value}-{'single' if one else 'uploads'}" for c, one in INFO_CASES])
-def test_names_whose_answer_is_recorded(client: TargetClient, verdict: Verdict, suite: Suite,
-                                        category: FilenameCategory, single: bool) -> None:
+@pytest.mark.parametrize(
+    ("category", "single"), INFO_CASES, ids=[f"{c.value}-{'single' if one else 'uploads'}" for c, one in INFO_CASES]
+)
+def test_names_whose_answer_is_recorded(
+    client: TargetClient, verdict: Verdict, suite: Suite, category: FilenameCategory, single: bool
+) -> None:
     def record(name: SampleFilename) -> None:
         ex, answered, read = _upload_named(client, suite, name, single=single)
         verdict.answered(ex, "uploadSingle" if single else "uploadFiles")
         rid = name.requirement_id or "NAME-UTF8-001"
         stored = read[0] if read else None
-        verdict.observe(rid, f"sent {name.disposition!r} ({name.text!r}): upload {ex.status}, "
-                             f"answer {answered!r}, GET file {stored!r}", ex)
+        verdict.observe(
+            rid,
+            f"sent {name.disposition!r} ({name.text!r}): upload {ex.status}, answer {answered!r}, GET file {stored!r}",
+            ex,
+        )
 
-    for_examples(suite, s.filenames(categories=[category]), record, quick=2, standard=4, full=12,
-                 salt=salt_of("info names", category.value, single))
+    for_examples(
+        suite,
+        s.filenames(categories=[category]),
+        record,
+        quick=2,
+        standard=4,
+        full=12,
+        salt=salt_of("info names", category.value, single),
+    )

@@ -72,8 +72,10 @@ def fuzz(suite: Suite, request: pytest.FixtureRequest) -> Fuzz:
     not serve it), generated URLs pointed at the suite's file server, `company` values of the id shape."""
     try:
         server = request.getfixturevalue("file_server")
-        samples = [one_example(suite, strategy, salt=salt_of("fuzz", name)) for name, strategy in
-                   [("pdf", s.pdf_files(max_pages=1)), ("png", s.png_files()), ("jpeg", s.jpeg_files())]]
+        samples = [
+            one_example(suite, strategy, salt=salt_of("fuzz", name))
+            for name, strategy in [("pdf", s.pdf_files(max_pages=1)), ("png", s.png_files()), ("jpeg", s.jpeg_files())]
+        ]
         urls = UrlPool(tuple(server.add(x.filename, x.content, x.mime_type) for x in samples), server.base_url)
     except pytest.skip.Exception:
         urls = UrlPool((), NO_FILE_SERVER)
@@ -97,15 +99,24 @@ def fuzz(suite: Suite, request: pytest.FixtureRequest) -> Fuzz:
 @pytest.mark.requirement(*EVERY_ANSWER)
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
 @pytest.mark.parametrize("operation_id", OPERATIONS)
-def test_fuzz_operation(client: TargetClient, verdict: Verdict, suite: Suite, fuzz: Fuzz,
-                        request: pytest.FixtureRequest, operation_id: str, mode: GenerationMode) -> None:
+def test_fuzz_operation(
+    client: TargetClient,
+    verdict: Verdict,
+    suite: Suite,
+    fuzz: Fuzz,
+    request: pytest.FixtureRequest,
+    operation_id: str,
+    mode: GenerationMode,
+) -> None:
     """Schema-valid (positive) or schema-invalid (negative) requests: whatever the target answers must be allowed."""
     if operation_id == "uploadSingleUrl" and fuzz.single_url_skip:
         pytest.skip(fuzz.single_url_skip)
     operation = fuzz.schema.find_operation_by_id(operation_id)
     if mode is GenerationMode.NEGATIVE and cannot_negate(operation):
-        pytest.skip(f"schemathesis can build no schema-invalid {operation_id} request from the spec: its only "
-                    "input, the id in the path, is any string (malformed ids are the VAL-ID-001 tests' subject)")
+        pytest.skip(
+            f"schemathesis can build no schema-invalid {operation_id} request from the spec: its only "
+            "input, the id in the path, is any string (malformed ids are the VAL-ID-001 tests' subject)"
+        )
     judge = Judge(verdict, suite)
     examples = example_count(suite, **EXAMPLES)
     salt = salt_of("fuzz", operation_id, mode.value)
@@ -120,8 +131,12 @@ def test_fuzz_operation(client: TargetClient, verdict: Verdict, suite: Suite, fu
         strategy = operation.as_strategy(generation_mode=mode)
         if s.file_parts(operation):  # schemathesis' draw costs ~8 requests' time: vary each one (fuzz_variants)
             structures = draw_examples(suite, strategy, examples=structures_for(examples), salt=salt)
-            files = draw_examples(suite, s.named_files(s.Operation(operation_id)), examples=files_for(examples),
-                                  salt=salt_of("fuzz", operation_id, mode.value, "files"))
+            files = draw_examples(
+                suite,
+                s.named_files(s.Operation(operation_id)),
+                examples=files_for(examples),
+                salt=salt_of("fuzz", operation_id, mode.value, "files"),
+            )
             run_examples(suite, variants(structures, files), send_variant, examples=examples, salt=salt)
         else:
             run_examples(suite, strategy.map(as_variant), send_variant, examples=examples, salt=salt)
@@ -132,8 +147,9 @@ def test_fuzz_operation(client: TargetClient, verdict: Verdict, suite: Suite, fu
 
 
 @pytest.mark.requirement(*EVERY_ANSWER, "RAW-READ-001")
-def test_fuzz_chains_through_links(client: TargetClient, verdict: Verdict, suite: Suite, fuzz: Fuzz,
-                                   request: pytest.FixtureRequest) -> None:
+def test_fuzz_chains_through_links(
+    client: TargetClient, verdict: Verdict, suite: Suite, fuzz: Fuzz, request: pytest.FixtureRequest
+) -> None:
     """schemathesis' state machine over the spec's links: upload → GET file → GET import, mostly positive with
     some negative steps; a file id an upload answered with reads 200 when the link leads there (RAW-READ-001)."""
     judge = Judge(verdict, suite)
@@ -159,6 +175,7 @@ def test_fuzz_chains_through_links(client: TargetClient, verdict: Verdict, suite
     steps = CHAINS[suite.config.level][1]
     seed(suite.seed ^ salt_of("fuzz", "chains"))(machine)
     machine.run(settings=settings(max_examples=scenarios, stateful_step_count=steps, **FUZZ_SETTINGS))
-    request.node.add_report_section("call", "fuzz", f"{judge.summary()}; uploaded files read through links: "
-                                                    f"{len(reads)}")
+    request.node.add_report_section(
+        "call", "fuzz", f"{judge.summary()}; uploaded files read through links: {len(reads)}"
+    )
     judge.finish()

@@ -10,9 +10,17 @@ from ingest_conformance.flows.upload import check_import_enums
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.wire.client import TargetClient
 
-OUT_OF_RANGE = [("skip", "-1", "VAL-RANGE-001"), ("skip", "11", "VAL-RANGE-001"), ("skip", "abc", "VAL-RANGE-001"),
-                ("skip", "1.5", "VAL-RANGE-001"), ("limit", "0", "VAL-RANGE-002"), ("limit", "16", "VAL-RANGE-002"),
-                ("limit", "-3", "VAL-RANGE-002"), ("limit", "x", "VAL-RANGE-002"), ("limit", "100", "VAL-RANGE-002")]
+OUT_OF_RANGE = [
+    ("skip", "-1", "VAL-RANGE-001"),
+    ("skip", "11", "VAL-RANGE-001"),
+    ("skip", "abc", "VAL-RANGE-001"),
+    ("skip", "1.5", "VAL-RANGE-001"),
+    ("limit", "0", "VAL-RANGE-002"),
+    ("limit", "16", "VAL-RANGE-002"),
+    ("limit", "-3", "VAL-RANGE-002"),
+    ("limit", "x", "VAL-RANGE-002"),
+    ("limit", "100", "VAL-RANGE-002"),
+]
 
 
 @pytest.mark.requirement("VAL-RANGE-001", "VAL-RANGE-002", "ERR-5XX-001", "ERR-JSON-001")
@@ -37,8 +45,13 @@ def test_in_range_query_lists_imports(client: TargetClient, verdict: Verdict, pa
     if not isinstance(result, list):
         return  # the schema check above has already judged the shape
     limit = int(params.get("limit", "5"))
-    verdict.require("RESP-SCHEMA-001", len(result) <= limit, received=f"{len(result)} imports",
-                    documented=f"at most limit={limit} imports per page (default 5)", exchange=ex)
+    verdict.require(
+        "RESP-SCHEMA-001",
+        len(result) <= limit,
+        received=f"{len(result)} imports",
+        documented=f"at most limit={limit} imports per page (default 5)",
+        exchange=ex,
+    )
     for item in result:
         if isinstance(item, dict):
             check_import_enums(verdict, item, ex)

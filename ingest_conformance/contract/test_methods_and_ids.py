@@ -23,22 +23,27 @@ DOCUMENTED = {
     "/v1/ingest/single": {"POST"},
     "/v1/ingest/imports": {"GET"},
 }
-UNDOCUMENTED = [(path, method) for path in sorted(DOCUMENTED) for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
-                if method not in DOCUMENTED[path]]
+UNDOCUMENTED = [
+    (path, method)
+    for path in sorted(DOCUMENTED)
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+    if method not in DOCUMENTED[path]
+]
 
 
 def judge_undocumented(verdict: Verdict, ex: Exchange, rid: str, allowed: set[int], documented: str) -> None:
     """The status rule, no 5xx and a JSON error body; no schema (nothing is documented for this request)."""
     case = Case("(undocumented request)", documented)
-    judge_all(lambda: verdict.status_in(rid, ex, allowed, documented),
-              lambda: verdict.check(no_server_error, ex, case),
-              lambda: verdict.check(error_body_is_json, ex, case))
+    judge_all(
+        lambda: verdict.status_in(rid, ex, allowed, documented),
+        lambda: verdict.check(no_server_error, ex, case),
+        lambda: verdict.check(error_body_is_json, ex, case),
+    )
 
 
 @pytest.mark.requirement("METH-405-001", "ERR-5XX-001", "ERR-JSON-001")
 @pytest.mark.parametrize(("path", "method"), UNDOCUMENTED, ids=[f"{m}-{p.rsplit('/', 1)[-1]}" for p, m in UNDOCUMENTED])
-def test_undocumented_method_on_documented_path(client: TargetClient, verdict: Verdict, path: str,
-                                                method: str) -> None:
+def test_undocumented_method_on_documented_path(client: TargetClient, verdict: Verdict, path: str, method: str) -> None:
     ex = client.send(method, path, note="undocumented method")
     judge_undocumented(verdict, ex, "METH-405-001", {404, 405}, "404 or 405 for a method the path does not define")
 
@@ -46,37 +51,48 @@ def test_undocumented_method_on_documented_path(client: TargetClient, verdict: V
 @pytest.mark.requirement("METH-405-001", "ERR-5XX-001", "ERR-JSON-001")
 @pytest.mark.parametrize("method", ["DELETE", "PUT", "POST"])
 @pytest.mark.parametrize("kind", ["files", "imports"])
-def test_undocumented_method_on_item_path(client: TargetClient, verdict: Verdict, suite: Suite, method: str,
-                                          kind: str) -> None:
+def test_undocumented_method_on_item_path(
+    client: TargetClient, verdict: Verdict, suite: Suite, method: str, kind: str
+) -> None:
     ex = client.send(method, f"/v1/ingest/{kind}/{absent_id(suite)}", note="undocumented method on an item")
     judge_undocumented(verdict, ex, "METH-405-001", {404, 405}, "404 or 405 for a method the path does not define")
 
 
 @pytest.mark.requirement("METH-PATH-001", "ERR-5XX-001", "ERR-JSON-001")
-@pytest.mark.parametrize("path", ["/v1/ingest/nope", "/v2/ingest/uploads", "/v1/ingest/uploads/extra/segment",
-                                  "/", "/v1/ingest/files"])
+@pytest.mark.parametrize(
+    "path", ["/v1/ingest/nope", "/v2/ingest/uploads", "/v1/ingest/uploads/extra/segment", "/", "/v1/ingest/files"]
+)
 def test_unknown_path_is_404(client: TargetClient, verdict: Verdict, path: str) -> None:
     ex = client.get(path, note="unknown path")
     judge_undocumented(verdict, ex, "METH-PATH-001", {404}, "404 for a path the API does not define")
 
 
 @pytest.mark.requirement("VAL-404-001", "VAL-404-002", "ERR-5XX-001", "ERR-JSON-001")
-@pytest.mark.parametrize(("kind", "operation", "rid"), [("files", "getFile", "VAL-404-001"),
-                                                        ("imports", "getImport", "VAL-404-002")])
-def test_well_formed_unknown_id_is_404(client: TargetClient, verdict: Verdict, suite: Suite, kind: str,
-                                       operation: str, rid: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "operation", "rid"), [("files", "getFile", "VAL-404-001"), ("imports", "getImport", "VAL-404-002")]
+)
+def test_well_formed_unknown_id_is_404(
+    client: TargetClient, verdict: Verdict, suite: Suite, kind: str, operation: str, rid: str
+) -> None:
     ex = client.get(f"/v1/ingest/{kind}/{absent_id(suite)}", note="well-formed id that does not exist")
-    judge_all(lambda: verdict.status_in(rid, ex, {404}, "404 for a well-formed id that does not exist"),
-              lambda: verdict.answered(ex, operation))
+    judge_all(
+        lambda: verdict.status_in(rid, ex, {404}, "404 for a well-formed id that does not exist"),
+        lambda: verdict.answered(ex, operation),
+    )
 
 
 @pytest.mark.requirement("VAL-ID-001", "ERR-5XX-001", "ERR-JSON-001")
-@pytest.mark.parametrize("bad_id", ["x", "not-an-id", "0" * 200, "%00", "..%2f..%2fetc", "66d721ec7edc0baa3794eec1z",
-                                    "%E9t%E9", "null"], ids=["short", "word", "long", "nul", "traversal", "hex+1",
-                                                             "latin1", "null"])
+@pytest.mark.parametrize(
+    "bad_id",
+    ["x", "not-an-id", "0" * 200, "%00", "..%2f..%2fetc", "66d721ec7edc0baa3794eec1z", "%E9t%E9", "null"],
+    ids=["short", "word", "long", "nul", "traversal", "hex+1", "latin1", "null"],
+)
 @pytest.mark.parametrize(("kind", "operation"), [("files", "getFile"), ("imports", "getImport")])
-def test_malformed_id_is_400_or_404(client: TargetClient, verdict: Verdict, kind: str, operation: str,
-                                    bad_id: str) -> None:
+def test_malformed_id_is_400_or_404(
+    client: TargetClient, verdict: Verdict, kind: str, operation: str, bad_id: str
+) -> None:
     ex = client.get(f"/v1/ingest/{kind}/{bad_id}", note="malformed id")
-    judge_all(lambda: verdict.status_in("VAL-ID-001", ex, {400, 404}, "400 or 404 for a malformed id"),
-              lambda: verdict.answered(ex, operation))
+    judge_all(
+        lambda: verdict.status_in("VAL-ID-001", ex, {400, 404}, "400 or 404 for a malformed id"),
+        lambda: verdict.answered(ex, operation),
+    )

@@ -33,8 +33,9 @@ FULL = pytest.mark.level("full")
 
 def oversized_case(operation: str, framing: str, overshoot: str, *, full: bool = False) -> Any:
     marks = [pytest.mark.requirement(FRAMING_RID[framing], "SIZE-413-003", "ERR-5XX-001")]
-    return pytest.param(operation, framing, overshoot, marks=[*marks, FULL] if full else marks,
-                        id=f"{operation}-{framing}-{overshoot}")
+    return pytest.param(
+        operation, framing, overshoot, marks=[*marks, FULL] if full else marks, id=f"{operation}-{framing}-{overshoot}"
+    )
 
 
 OVERSIZED = [
@@ -42,8 +43,11 @@ OVERSIZED = [
     oversized_case("uploads", CHUNKED, "limit+1"),
     oversized_case("uploads", CONTENT_LENGTH, "2x", full=True),
     oversized_case("uploads", CHUNKED, "2x", full=True),
-    *(oversized_case(op, framing, "limit+1", full=True) for op in ("single", "by-url")
-      for framing in (CONTENT_LENGTH, CHUNKED)),
+    *(
+        oversized_case(op, framing, "limit+1", full=True)
+        for op in ("single", "by-url")
+        for framing in (CONTENT_LENGTH, CHUNKED)
+    ),
 ]
 
 
@@ -52,8 +56,7 @@ def overshoot_size(limit: int, overshoot: str) -> int:
 
 
 @pytest.mark.parametrize(("operation", "framing", "overshoot"), OVERSIZED)
-def test_oversized_body_gets_413(verdict: Verdict, suite: Suite, operation: str, framing: str,
-                                 overshoot: str) -> None:
+def test_oversized_body_gets_413(verdict: Verdict, suite: Suite, operation: str, framing: str, overshoot: str) -> None:
     require_heavy(suite, "oversized bodies")
     size = overshoot_size(suite.config.profile.max_request_bytes, overshoot)
     path, operation_id = OPERATIONS[operation]
@@ -70,17 +73,24 @@ def test_early_answer_to_an_oversized_body_is_read(verdict: Verdict, suite: Suit
     require_heavy(suite, "oversized bodies")
     size = suite.config.profile.max_request_bytes + 1
     what = f"an uploads body of {size} bytes with Expect: 100-continue"
-    sent = probe_oversized(suite, verdict, "/v1/ingest/uploads", sized_body(suite, "uploads", size),
-                           CONTENT_LENGTH, extra_headers=(("Expect", "100-continue"),), note=what)
+    sent = probe_oversized(
+        suite,
+        verdict,
+        "/v1/ingest/uploads",
+        sized_body(suite, "uploads", size),
+        CONTENT_LENGTH,
+        extra_headers=(("Expect", "100-continue"),),
+        note=what,
+    )
     judge_refused(verdict, sent, "SIZE-413-001", "uploadFiles", {413}, what)
 
 
 def within_case(operation: str, framing: str, below: int, *, full: bool = False) -> Any:
-    marks = [pytest.mark.requirement("SIZE-OK-001", "RESP-POST-001", "RESP-SCHEMA-001", "RAW-READ-001",
-                                     "ERR-5XX-001")]
+    marks = [pytest.mark.requirement("SIZE-OK-001", "RESP-POST-001", "RESP-SCHEMA-001", "RAW-READ-001", "ERR-5XX-001")]
     label = "limit" if below == 0 else f"limit-{below}"
-    return pytest.param(operation, framing, below, marks=[*marks, FULL] if full else marks,
-                        id=f"{operation}-{framing}-{label}")
+    return pytest.param(
+        operation, framing, below, marks=[*marks, FULL] if full else marks, id=f"{operation}-{framing}-{label}"
+    )
 
 
 WITHIN = [
@@ -94,8 +104,9 @@ WITHIN = [
 
 
 @pytest.mark.parametrize(("operation", "framing", "below"), WITHIN)
-def test_allowed_file_at_the_limit_is_accepted(client: TargetClient, verdict: Verdict, suite: Suite,
-                                               operation: str, framing: str, below: int) -> None:
+def test_allowed_file_at_the_limit_is_accepted(
+    client: TargetClient, verdict: Verdict, suite: Suite, operation: str, framing: str, below: int
+) -> None:
     require_heavy(suite, f"bodies of max_request_bytes ({suite.config.profile.max_request_bytes} bytes)")
     size = suite.config.profile.max_request_bytes - below
     path, operation_id = OPERATIONS[operation]
@@ -103,11 +114,17 @@ def test_allowed_file_at_the_limit_is_accepted(client: TargetClient, verdict: Ve
     sent = send_within_limit(client, path, sized_body(suite, operation, size), framing, note=what)
     ex = sent.exchange
     judged: list[tuple[dict[str, Any], list[Uploaded]] | None] = []
-    judge_all(lambda: verdict.require("SIZE-OK-001", ex.status is not None and 200 <= ex.status < 300,
-                                      received=f"{ex.status or ex.error}", exchange=ex,
-                                      documented="an allowed file whose request stays within the limit is accepted",
-                                      message=f"{what}: {sent.figures()}"),
-              lambda: judged.append(upload_answer(verdict, suite, ex, operation_id, what)))
+    judge_all(
+        lambda: verdict.require(
+            "SIZE-OK-001",
+            ex.status is not None and 200 <= ex.status < 300,
+            received=f"{ex.status or ex.error}",
+            exchange=ex,
+            documented="an allowed file whose request stays within the limit is accepted",
+            message=f"{what}: {sent.figures()}",
+        ),
+        lambda: judged.append(upload_answer(verdict, suite, ex, operation_id, what)),
+    )
     if judged and judged[0] is not None:
         answer, files = judged[0]
         for uploaded in files:
@@ -125,7 +142,9 @@ def test_no_credential_and_oversized(verdict: Verdict, suite: Suite, framing: st
     require_heavy(suite, "oversized bodies")
     size = suite.config.profile.max_request_bytes + 1
     what = f"an uploads body of {size} bytes with no credential"
-    sent = probe_oversized(suite, verdict, "/v1/ingest/uploads", sized_body(suite, "uploads", size), framing,
-                           auth="none", note=what)
-    judge_refused(verdict, sent, "ERR-MULTI-001", "uploadFiles",
-                  {413, *suite.config.profile.auth_failure_statuses}, what)
+    sent = probe_oversized(
+        suite, verdict, "/v1/ingest/uploads", sized_body(suite, "uploads", size), framing, auth="none", note=what
+    )
+    judge_refused(
+        verdict, sent, "ERR-MULTI-001", "uploadFiles", {413, *suite.config.profile.auth_failure_statuses}, what
+    )

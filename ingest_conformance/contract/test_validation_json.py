@@ -32,8 +32,13 @@ BAD_ENTRY = {
 @pytest.mark.requirement("VAL-400-005", "ERR-5XX-001", "ERR-JSON-001")
 @pytest.mark.parametrize("body", list(BY_URL_NO_FILES.values()), ids=list(BY_URL_NO_FILES))
 def test_by_url_without_a_files_list_is_400(client: TargetClient, verdict: Verdict, body: bytes) -> None:
-    ex = client.send("POST", "/v1/ingest/by-url", content=body, headers={"content-type": "application/json"},
-                     note="by-url without a non-empty files list")
+    ex = client.send(
+        "POST",
+        "/v1/ingest/by-url",
+        content=body,
+        headers={"content-type": "application/json"},
+        note="by-url without a non-empty files list",
+    )
     verdict.answered(ex, "uploadByUrl")
     verdict.status_in("VAL-400-005", ex, {400}, "400 when `files` is missing, not a list, or empty")
 
@@ -41,8 +46,13 @@ def test_by_url_without_a_files_list_is_400(client: TargetClient, verdict: Verdi
 @pytest.mark.requirement("VAL-400-006", "ERR-5XX-001", "ERR-JSON-001")
 @pytest.mark.parametrize("body", list(BAD_ENTRY.values()), ids=list(BAD_ENTRY))
 def test_by_url_entry_without_a_valid_url_is_400(client: TargetClient, verdict: Verdict, body: bytes) -> None:
-    ex = client.send("POST", "/v1/ingest/by-url", content=body, headers={"content-type": "application/json"},
-                     note="by-url entry without a valid absolute url")
+    ex = client.send(
+        "POST",
+        "/v1/ingest/by-url",
+        content=body,
+        headers={"content-type": "application/json"},
+        note="by-url entry without a valid absolute url",
+    )
     verdict.answered(ex, "uploadByUrl")
     verdict.status_in("VAL-400-006", ex, {400}, "400 when a `files` entry lacks a valid absolute `url`")
 
@@ -61,8 +71,14 @@ SINGLE_URL_BAD = {
 # the universal rules: no 5xx, a JSON error body.
 @pytest.mark.requirement("ERR-5XX-001", "ERR-JSON-001")
 @pytest.mark.parametrize("body", list(SINGLE_URL_BAD.values()), ids=list(SINGLE_URL_BAD))
-def test_single_url_without_a_valid_url_is_never_5xx(client: TargetClient, verdict: Verdict, single_url_path: str,
-                                                     body: bytes) -> None:
-    ex = client.send("POST", single_url_path, content=body, headers={"content-type": "application/json"},
-                     note="single-by-url without a valid absolute url")
+def test_single_url_without_a_valid_url_is_never_5xx(
+    client: TargetClient, verdict: Verdict, single_url_path: str, body: bytes
+) -> None:
+    ex = client.send(
+        "POST",
+        single_url_path,
+        content=body,
+        headers={"content-type": "application/json"},
+        note="single-by-url without a valid absolute url",
+    )
     verdict.answered(ex, "uploadSingleUrl")

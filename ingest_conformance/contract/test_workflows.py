@@ -52,12 +52,18 @@ def _files_listed(verdict: Verdict, client: TargetClient, result: Flow) -> None:
         return
     listed = {str(f.get("id")) for f in body.get("files") or [] if isinstance(f, dict)}
     missing = [u.id for u in result.files if u.id not in listed]
-    verdict.require("IMP-FILES-001", not missing, received=f"import files {sorted(listed)}; missing {missing}",
-                    documented="an import lists every file of its upload", exchange=client.exchanges[-1])
+    verdict.require(
+        "IMP-FILES-001",
+        not missing,
+        received=f"import files {sorted(listed)}; missing {missing}",
+        documented="an import lists every file of its upload",
+        exchange=client.exchanges[-1],
+    )
 
 
-@pytest.mark.requirement("LIFE-CDATA-001", "IMP-FILES-001", "IMP-STATUS-001", "IMP-CHAN-001", "RESP-GET-001",
-                         *LIFECYCLE)
+@pytest.mark.requirement(
+    "LIFE-CDATA-001", "IMP-FILES-001", "IMP-STATUS-001", "IMP-CHAN-001", "RESP-GET-001", *LIFECYCLE
+)
 def test_upload_poll_import_with_client_data(client: TargetClient, verdict: Verdict, suite: Suite) -> None:
     def check(case: tuple[s.SampleFile, dict[str, Any]]) -> None:
         sample, info = case
@@ -67,8 +73,13 @@ def test_upload_poll_import_with_client_data(client: TargetClient, verdict: Verd
             got = (poll.body or {}).get("clientData")
             sent = info["clientData"]
             same = isinstance(got, dict) and all(got.get(k) == v for k, v in sent.items())
-            verdict.require("LIFE-CDATA-001", same, received=f"file {file_id} clientData {got!r}",
-                            documented=f"the clientData sent in info: {sent!r}", exchange=poll.last)
+            verdict.require(
+                "LIFE-CDATA-001",
+                same,
+                received=f"file {file_id} clientData {got!r}",
+                documented=f"the clientData sent in info: {sent!r}",
+                exchange=poll.last,
+            )
         _files_listed(verdict, client, result)
 
     cases = st.tuples(s.valid_files(operation=s.Operation.UPLOAD_FILES), s.info_objects(run_tag=suite.run_tag))
@@ -101,9 +112,13 @@ def test_new_import_is_listed(client: TargetClient, verdict: Verdict, suite: Sui
         if import_id in seen or time.monotonic() >= deadline:
             break
         time.sleep(0.5)
-    verdict.require("IMP-LIST-001", import_id in seen, received=f"import {import_id} not among {len(set(seen))} listed",
-                    documented="list-imports shows an import created in this run within its first pages",
-                    exchange=client.exchanges[-1])
+    verdict.require(
+        "IMP-LIST-001",
+        import_id in seen,
+        received=f"import {import_id} not among {len(set(seen))} listed",
+        documented="list-imports shows an import created in this run within its first pages",
+        exchange=client.exchanges[-1],
+    )
 
 
 @pytest.mark.requirement("COMB-MULTI-001", "IMP-FILES-001", *LIFECYCLE)
@@ -113,14 +128,22 @@ def test_several_files_give_one_entry_each(client: TargetClient, verdict: Verdic
         ex = post_parts(client, UPLOADS, parts, note=f"{len(samples)} files in one upload")
         result = flow(verdict, client, suite, ex, "uploadFiles")
         if result.answer is None:
-            verdict.require("COMB-MULTI-001", False, received=ex.summary(), exchange=ex,
-                            documented="several valid files in one upload are accepted")
+            verdict.require(
+                "COMB-MULTI-001",
+                False,
+                received=ex.summary(),
+                exchange=ex,
+                documented="several valid files in one upload are accepted",
+            )
             return
         names = sorted(u.filename for u in result.files)
-        verdict.require("COMB-MULTI-001", len(result.files) == len(samples) and
-                        names == sorted(x.filename for x in samples), exchange=ex,
-                        received=f"{len(result.files)} entries: {names}",
-                        documented=f"{len(samples)} entries, one per files part: {sorted(x.filename for x in samples)}")
+        verdict.require(
+            "COMB-MULTI-001",
+            len(result.files) == len(samples) and names == sorted(x.filename for x in samples),
+            exchange=ex,
+            received=f"{len(result.files)} entries: {names}",
+            documented=f"{len(samples)} entries, one per files part: {sorted(x.filename for x in samples)}",
+        )
         _files_listed(verdict, client, result)
 
     several = st.lists(s.valid_files(operation=s.Operation.UPLOAD_FILES), min_size=2, max_size=5)
@@ -128,8 +151,9 @@ def test_several_files_give_one_entry_each(client: TargetClient, verdict: Verdic
 
 
 @pytest.mark.requirement("COMB-MIX-001", "URL-OK-001", "IMP-FILES-001", *LIFECYCLE)
-def test_files_and_urls_give_entries_for_both(client: TargetClient, verdict: Verdict, suite: Suite,
-                                              request: pytest.FixtureRequest) -> None:
+def test_files_and_urls_give_entries_for_both(
+    client: TargetClient, verdict: Verdict, suite: Suite, request: pytest.FixtureRequest
+) -> None:
     server = request.getfixturevalue("file_server")
     direct = one_example(suite, s.pdf_files(max_pages=1), salt=salt_of("mix direct"))
     remote = one_example(suite, s.png_files(), salt=salt_of("mix remote"))
@@ -137,10 +161,19 @@ def test_files_and_urls_give_entries_for_both(client: TargetClient, verdict: Ver
     parts = [Part.file(direct), Part.text("urls", url), Part.json("info", tag_info(suite))]
     ex = post_parts(client, UPLOADS, parts, note="files + urls")
     result = flow(verdict, client, suite, ex, "uploadFiles")
-    verdict.require("COMB-MIX-001", len(result.files) == 2, exchange=ex,
-                    received=f"{len(result.files)} entries: {[u.filename for u in result.files]}",
-                    documented="one entry for the file part and one for the URL")
+    verdict.require(
+        "COMB-MIX-001",
+        len(result.files) == 2,
+        exchange=ex,
+        received=f"{len(result.files)} entries: {[u.filename for u in result.files]}",
+        documented="one entry for the file part and one for the URL",
+    )
     finals = {u.filename: (result.polls[u.id].final_status if u.id in result.polls else None) for u in result.files}
-    verdict.require("URL-OK-001", all(v == "processed" for v in finals.values()), exchange=ex,
-                    received=f"final statuses {finals}", documented="a reachable URL of an allowed file ends processed")
+    verdict.require(
+        "URL-OK-001",
+        all(v == "processed" for v in finals.values()),
+        exchange=ex,
+        received=f"final statuses {finals}",
+        documented="a reachable URL of an allowed file ends processed",
+    )
     _files_listed(verdict, client, result)

@@ -77,8 +77,8 @@ def _names_company(node: Any) -> bool:
     if isinstance(node, list):
         return any(_names_company(v) for v in node)
     return isinstance(node, dict) and any(
-        (k == "company" and isinstance(v, str)) or (k not in OPAQUE_KEYS and _names_company(v))
-        for k, v in node.items())
+        (k == "company" and isinstance(v, str)) or (k not in OPAQUE_KEYS and _names_company(v)) for k, v in node.items()
+    )
 
 
 def prepare_cases(schema: BaseSchema, urls: UrlPool, run_tag: str, id_pattern: str) -> None:
@@ -95,8 +95,11 @@ def prepare_cases(schema: BaseSchema, urls: UrlPool, run_tag: str, id_pattern: s
             return st.just(case)
         meta = case.meta
         positive = meta is not None and meta.generation.mode is GenerationMode.POSITIVE
-        empty_upload = (case.operation.definition.raw.get("operationId") == "uploadFiles"
-                        and not generated.get("files") and not generated.get("urls"))
+        empty_upload = (
+            case.operation.definition.raw.get("operationId") == "uploadFiles"
+            and not generated.get("files")
+            and not generated.get("urls")
+        )
 
         def finish(drawn: tuple[str | None, list[Any] | None]) -> Case[Any]:
             company, files = drawn
@@ -112,8 +115,10 @@ def prepare_cases(schema: BaseSchema, urls: UrlPool, run_tag: str, id_pattern: s
             case.body = body
             return case
 
-        return st.tuples(company_ids if _names_company(generated) else st.none(),
-                         upload_files if positive and empty_upload else st.none()).map(finish)
+        return st.tuples(
+            company_ids if _names_company(generated) else st.none(),
+            upload_files if positive and empty_upload else st.none(),
+        ).map(finish)
 
     schema.hook("flatmap_case")(flatmap_case)
 

@@ -74,14 +74,23 @@ def _required_parts(case: Case[Any]) -> frozenset[str]:
 
 def _with_body(case: Case[Any], body: dict[str, Any]) -> Case[Any]:
     """A copy of `case` with another body and no metadata of its own (the structure keeps that)."""
-    return Case(operation=case.operation, method=case.method, path=case.path,
-                path_parameters=dict(case.path_parameters), headers=case.headers.copy(),
-                cookies=dict(case.cookies), query=dict(case.query), body=body, media_type=case.media_type,
-                multipart_content_types=case.multipart_content_types)
+    return Case(
+        operation=case.operation,
+        method=case.method,
+        path=case.path,
+        path_parameters=dict(case.path_parameters),
+        headers=case.headers.copy(),
+        cookies=dict(case.cookies),
+        query=dict(case.query),
+        body=body,
+        media_type=case.media_type,
+        multipart_content_types=case.multipart_content_types,
+    )
 
 
-def _part_strategy(value: Any, array: bool, optional_and_negative: bool,
-                   files: st.SearchStrategy[Any]) -> st.SearchStrategy[Any] | None:
+def _part_strategy(
+    value: Any, array: bool, optional_and_negative: bool, files: st.SearchStrategy[Any]
+) -> st.SearchStrategy[Any] | None:
     """What one file part becomes in a variant, or None when it stays as drawn."""
     if isinstance(value, s.NamedBinary):
         return files
@@ -114,7 +123,8 @@ def vary(structure: Case[Any], files: st.SearchStrategy[Any]) -> st.SearchStrate
         refilled = [name for name, value in drawn.items() if value is not ABSENT and name in body]
         added = [name for name, value in drawn.items() if value is not ABSENT and name not in body]
         notes = ([f"new files in {', '.join(refilled)}"] if refilled else []) + (
-            [f"valid files added in {', '.join(added)}"] if added else [])
+            [f"valid files added in {', '.join(added)}"] if added else []
+        )
         return Variant(_with_body(structure, new), structure, "; ".join(notes)) if notes else as_variant(structure)
 
     return st.fixed_dictionaries(draws).map(build)

@@ -23,8 +23,18 @@ from ingest_conformance.wire.exchange import Exchange
 
 # Headers requests would add (httpx writes its own), schemathesis' random case id, and generated
 # credentials: every fuzz request carries the configured credential instead.
-DROPPED_HEADERS = frozenset({"user-agent", "accept", "accept-encoding", "connection", "content-length",
-                             "x-schemathesis-testcaseid", "x-api-key", "x-access-token"})
+DROPPED_HEADERS = frozenset(
+    {
+        "user-agent",
+        "accept",
+        "accept-encoding",
+        "connection",
+        "content-length",
+        "x-schemathesis-testcaseid",
+        "x-api-key",
+        "x-access-token",
+    }
+)
 
 
 # -- serialising a case into exact bytes ---------------------------------------------------------------
@@ -55,7 +65,7 @@ def wire_request(case: Case[Any], base_url: str) -> WireRequest:
         body = data if isinstance(data, bytes) else str(data).encode("utf-8", "surrogatepass")
         headers, body = _fixed_boundary(headers, body)
     url = str(kwargs["url"])
-    path = url[len(base_url):] if url.startswith(base_url) else url
+    path = url[len(base_url) :] if url.startswith(base_url) else url
     query = _query_string(kwargs.get("params"))
     return WireRequest(str(kwargs["method"]).upper(), path + ("?" + query if query else ""), headers, body)
 
@@ -127,5 +137,11 @@ def as_response(ex: Exchange) -> Response:
     headers: dict[str, list[str]] = {}
     for name, value in ex.response_headers:
         headers.setdefault(name.lower(), []).append(value)
-    return Response(status_code=ex.status or 0, headers=headers, content=ex.response_body, request=prepared,
-                    elapsed=ex.elapsed_s, verify=True)
+    return Response(
+        status_code=ex.status or 0,
+        headers=headers,
+        content=ex.response_body,
+        request=prepared,
+        elapsed=ex.elapsed_s,
+        verify=True,
+    )

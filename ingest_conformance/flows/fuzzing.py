@@ -54,27 +54,41 @@ class Judge:
 
     def _judge(self, ex: Exchange, operation_id: str, description: str) -> None:
         if ex.status is None:
-            self.verdict.require("ERR-5XX-001", False, received=body_preview(ex), exchange=ex,
-                                 documented="an HTTP answer to every request (a 4xx for a client mistake)",
-                                 message=f"no answer for: {description}")
+            self.verdict.require(
+                "ERR-5XX-001",
+                False,
+                received=body_preview(ex),
+                exchange=ex,
+                documented="an HTTP answer to every request (a 4xx for a client mistake)",
+                message=f"no answer for: {description}",
+            )
             return
         if ex.status == 429:  # still limited after the client's bounded waits: never a failure
             self.verdict.observe("RATE-429-001", f"429 persisted after bounded retries: {description}", ex)
             return
         self.verdict.answered(ex, operation_id, description)
         allowed = self.suite.spec.documented_statuses(operation_id) | CONTRACT_ERRORS
-        self.verdict.status_in("RESP-SCHEMA-001", ex, allowed,
-                               f"a status the spec documents for {operation_id}, or one the contract allows on "
-                               f"any operation: {sorted(allowed)}",
-                               message=f"undocumented status for: {description}")
+        self.verdict.status_in(
+            "RESP-SCHEMA-001",
+            ex,
+            allowed,
+            f"a status the spec documents for {operation_id}, or one the contract allows on "
+            f"any operation: {sorted(allowed)}",
+            message=f"undocumented status for: {description}",
+        )
 
     def readable(self, ex: Exchange, description: str) -> None:
         """RAW-READ-001: a file id an upload answer named, followed through the spec's link, reads 200."""
         grace = self.suite.config.profile.read_after_write_s
         when = f"within {grace:g} s (profile read_after_write_s)" if grace else "at once"
         try:
-            self.verdict.status_in("RAW-READ-001", ex, {200}, f"the uploaded file is readable at GET file {when}",
-                                   message=f"uploaded file not readable: {description}")
+            self.verdict.status_in(
+                "RAW-READ-001",
+                ex,
+                {200},
+                f"the uploaded file is readable at GET file {when}",
+                message=f"uploaded file not readable: {description}",
+            )
         except RequirementFailure as failure:
             self.failures.append(failure)
 
@@ -83,27 +97,42 @@ class Judge:
         failure seen (each was recorded when it happened)."""
         limited = [ex for ex in self.verdict.exchanges if ex.status == 429]
         if limited:
-            self.verdict.observe("RATE-429-001", f"{len(limited)} answers were 429; each was waited out and "
-                                 "retried", limited[-1])
+            self.verdict.observe(
+                "RATE-429-001", f"{len(limited)} answers were 429; each was waited out and retried", limited[-1]
+            )
             bare = [ex for ex in limited if ex.header("retry-after") is None]
-            self.verdict.require("RATE-429-002", not bare, received=f"{len(bare)} of {len(limited)} 429 answers "
-                                 "without Retry-After", documented="a 429 carries Retry-After (seconds)",
-                                 exchange=bare[0] if bare else limited[-1], message="429 without Retry-After")
+            self.verdict.require(
+                "RATE-429-002",
+                not bare,
+                received=f"{len(bare)} of {len(limited)} 429 answers without Retry-After",
+                documented="a 429 carries Retry-After (seconds)",
+                exchange=bare[0] if bare else limited[-1],
+                message="429 without Retry-After",
+            )
         if self.failures:
             raise self.failures[0]
 
     def summary(self) -> str:
-        return "; ".join(f"{op}: " + ", ".join(f"{s or 'no answer'}x{n}" for s, n in sorted(tally.items()))
-                         for op, tally in self.statuses.items())
+        return "; ".join(
+            f"{op}: " + ", ".join(f"{s or 'no answer'}x{n}" for s, n in sorted(tally.items()))
+            for op, tally in self.statuses.items()
+        )
 
 
 # -- running ----------------------------------------------------------------------------------------------
-FUZZ_SETTINGS: dict[str, Any] = {"deadline": None, "database": None, "derandomize": False, "print_blob": False,
-                                 "phases": [Phase.generate], "suppress_health_check": list(HealthCheck)}
+FUZZ_SETTINGS: dict[str, Any] = {
+    "deadline": None,
+    "database": None,
+    "derandomize": False,
+    "print_blob": False,
+    "phases": [Phase.generate],
+    "suppress_health_check": list(HealthCheck),
+}
 
 
-def run_examples(suite: Suite, strategy: st.SearchStrategy[T], body: Callable[[T], None], *, examples: int,
-                 salt: int) -> None:
+def run_examples(
+    suite: Suite, strategy: st.SearchStrategy[T], body: Callable[[T], None], *, examples: int, salt: int
+) -> None:
     """Like `generation.for_examples`, with every health check off: schemathesis' negative strategies filter
     heavily by design, and a filtered draw costs no request."""
 
@@ -134,8 +163,11 @@ def uploaded_ids(ex: Exchange, operation_id: str) -> set[str]:
     if not isinstance(body, dict):
         return set()
     files: list[Any] = body["files"] if isinstance(body.get("files"), list) else [body]
-    return {str(f.get("id", f.get("fileId"))) for f in files if isinstance(f, dict) and
-            isinstance(f.get("id", f.get("fileId")), str)}
+    return {
+        str(f.get("id", f.get("fileId")))
+        for f in files
+        if isinstance(f, dict) and isinstance(f.get("id", f.get("fileId")), str)
+    }
 
 
 def reread(client: TargetClient, ex: Exchange, grace_s: float) -> Exchange:
@@ -153,8 +185,9 @@ def chain_machine(schema: BaseSchema, step: Callable[[Case[Any]], Exchange]) -> 
     def call(self: Any, case: Case[Any], **kwargs: Any) -> Response:
         return as_response(step(case))
 
-    def validate_response(self: Any, response: Response, case: Case[Any], additional_checks: Any = None,
-                          **kwargs: Any) -> None:
+    def validate_response(
+        self: Any, response: Response, case: Case[Any], additional_checks: Any = None, **kwargs: Any
+    ) -> None:
         return None  # `step` has judged the answer already
 
     base: type[Any] = schema.as_state_machine()

@@ -42,17 +42,34 @@ def example_count(suite: Suite, *, quick: int, standard: int, full: int) -> int:
 
 
 def for_examples(
-    suite: Suite, strategy: st.SearchStrategy[T], body: Callable[[T], None], *, quick: int = 2,
-    standard: int = 5, full: int = 25, shrink: bool = False, salt: int = 0,
+    suite: Suite,
+    strategy: st.SearchStrategy[T],
+    body: Callable[[T], None],
+    *,
+    quick: int = 2,
+    standard: int = 5,
+    full: int = 25,
+    shrink: bool = False,
+    salt: int = 0,
 ) -> None:
     """Run `body` on examples of `strategy`: deterministic for a given run seed (and salt)."""
     phases = [Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if shrink else [])
 
     @seed(suite.seed ^ salt)
-    @settings(max_examples=example_count(suite, quick=quick, standard=standard, full=full), deadline=None,
-              database=None, phases=phases, derandomize=False, print_blob=False,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                     HealthCheck.function_scoped_fixture, HealthCheck.nested_given])
+    @settings(
+        max_examples=example_count(suite, quick=quick, standard=standard, full=full),
+        deadline=None,
+        database=None,
+        phases=phases,
+        derandomize=False,
+        print_blob=False,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.nested_given,
+        ],
+    )
     @given(strategy)
     def run(example: T) -> None:
         body(example)

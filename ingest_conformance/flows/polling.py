@@ -34,15 +34,20 @@ class Poll:
 
     def went_backwards(self) -> tuple[str, str] | None:
         for before, after in zip(self.statuses, self.statuses[1:], strict=False):
-            if STATUS_ORDER.get(after, -1) < STATUS_ORDER.get(before, -1) or (
-                before in TERMINAL and after != before
-            ):
+            if STATUS_ORDER.get(after, -1) < STATUS_ORDER.get(before, -1) or (before in TERMINAL and after != before):
                 return before, after
         return None
 
 
-def poll_file(client: TargetClient, file_id: str, *, timeout_s: float, first_delay_s: float = 0.05,
-              max_delay_s: float = 2.0, max_polls: int = 400) -> Poll:
+def poll_file(
+    client: TargetClient,
+    file_id: str,
+    *,
+    timeout_s: float,
+    first_delay_s: float = 0.05,
+    max_delay_s: float = 2.0,
+    max_polls: int = 400,
+) -> Poll:
     """GET /v1/ingest/files/{id} with bounded backoff until a terminal status or the deadline."""
     poll = Poll(file_id)
     deadline = time.monotonic() + timeout_s

@@ -35,8 +35,11 @@ from ingest_conformance.wire.rawhttp import ProbeResult, probe
 
 CONTENT_LENGTH, CHUNKED = "content-length", "chunked"
 # operation key -> (path, operationId)
-OPERATIONS = {"uploads": (UPLOADS, "uploadFiles"), "single": (SINGLE, "uploadSingle"),
-              "by-url": (BY_URL, "uploadByUrl")}
+OPERATIONS = {
+    "uploads": (UPLOADS, "uploadFiles"),
+    "single": (SINGLE, "uploadSingle"),
+    "by-url": (BY_URL, "uploadByUrl"),
+}
 NEVER_FETCHED_URL = "https://example.com/ingest-conformance/never-fetched.pdf"
 MIN_RATE_BYTES_S = 1_000_000  # the probe's deadline assumes at least 1 MB/s to the target
 
@@ -44,8 +47,10 @@ MIN_RATE_BYTES_S = 1_000_000  # the probe's deadline assumes at least 1 MB/s to 
 def require_heavy(suite: Suite, what: str) -> None:
     """Skip unless bodies of about `max_request_bytes` may be aimed at this target."""
     if not suite.config.heavy_probes_allowed:
-        pytest.skip(f"{what} are not sent to the production host {suite.config.target_host} "
-                    "(pass --allow-heavy-probes to send them)")
+        pytest.skip(
+            f"{what} are not sent to the production host {suite.config.target_host} "
+            "(pass --allow-heavy-probes to send them)"
+        )
 
 
 def sized_body(suite: Suite, operation: str, size: int) -> RequestBody:
@@ -63,8 +68,9 @@ def sized_body(suite: Suite, operation: str, size: int) -> RequestBody:
 
 def by_url_body(suite: Suite, size: int) -> StreamedBody:
     """A by-url JSON body of exactly `size` bytes: one entry, padded inside the tagged clientData."""
-    head = json.dumps({"files": [{"url": NEVER_FETCHED_URL}],
-                       "info": {"clientData": {RUN_TAG_KEY: suite.run_tag, "padding": ""}}})
+    head = json.dumps(
+        {"files": [{"url": NEVER_FETCHED_URL}], "info": {"clientData": {RUN_TAG_KEY: suite.run_tag, "padding": ""}}}
+    )
     cut = head.rindex('""}}}') + 1  # inside the padding string's quotes
     prefix, suffix = head[:cut].encode(), head[cut:].encode()
     pad = size - len(prefix) - len(suffix)
@@ -88,16 +94,25 @@ class Sent:
         return f"{ex.request_body_size} body bytes sent in {ex.elapsed_s:.2f} s ({rate:.0f} MB/s)"
 
 
-def probe_oversized(suite: Suite, verdict: Verdict, path: str, body: RequestBody, framing: str, *,
-                    auth: Auth = "api_key", extra_headers: tuple[tuple[str, str], ...] = (),
-                    note: str = "") -> Sent:
+def probe_oversized(
+    suite: Suite,
+    verdict: Verdict,
+    path: str,
+    body: RequestBody,
+    framing: str,
+    *,
+    auth: Auth = "api_key",
+    extra_headers: tuple[tuple[str, str], ...] = (),
+    note: str = "",
+) -> Sent:
     """Send `body` over a raw socket; a 429 means wait as Retry-After says and try again (bounded)."""
     headers = [*suite.credentials.headers(auth).items(), ("Content-Type", body.content_type), *extra_headers]
     length = body.content_length if framing == CONTENT_LENGTH else None
     timeout = 60.0 + body.content_length / MIN_RATE_BYTES_S
     for _ in range(MAX_429_RETRIES + 1):
-        result, ex = probe(suite.base_url + path, "POST", headers, body.iter_bytes(), content_length=length,
-                           timeout_s=timeout)
+        result, ex = probe(
+            suite.base_url + path, "POST", headers, body.iter_bytes(), content_length=length, timeout_s=timeout
+        )
         ex.note = f"{note}; {ex.note}"
         verdict.exchanges.append(ex)
         if result.status != 429:
@@ -108,8 +123,7 @@ def probe_oversized(suite: Suite, verdict: Verdict, path: str, body: RequestBody
     pytest.skip(f"the target answered 429 to {MAX_429_RETRIES + 1} attempts of {note}: rate-limited, not judged")
 
 
-def send_within_limit(client: TargetClient, path: str, body: RequestBody, framing: str, *,
-                      note: str = "") -> Sent:
+def send_within_limit(client: TargetClient, path: str, body: RequestBody, framing: str, *, note: str = "") -> Sent:
     """Stream `body` through the recording client (which waits out 429s itself)."""
     headers = {"content-type": body.content_type}
     if framing == CONTENT_LENGTH:
@@ -133,14 +147,20 @@ def judge_all(*steps: Callable[[], None]) -> None:
         raise first
 
 
-def judge_refused(verdict: Verdict, sent: Sent, rid: str, operation: str, allowed: set[int],
-                  what: str) -> None:
+def judge_refused(verdict: Verdict, sent: Sent, rid: str, operation: str, allowed: set[int], what: str) -> None:
     """An oversized request: a readable answer (SIZE-413-003), of an allowed status (`rid`), never 5xx."""
     ex = sent.exchange
-    verdict.require("SIZE-413-003", ex.status is not None, exchange=ex,
-                    received=f"no answer after {ex.request_body_size} body bytes: {ex.error}",
-                    documented="an HTTP answer the client can read, even if the target answers early and closes",
-                    message=f"the connection ended with no answer to {what}")
-    judge_all(lambda: verdict.status_in(rid, ex, allowed, f"status in {sorted(allowed)} for {what}",
-                                        message=f"{what}: {sent.figures()}"),
-              lambda: verdict.answered(ex, operation, what))
+    verdict.require(
+        "SIZE-413-003",
+        ex.status is not None,
+        exchange=ex,
+        received=f"no answer after {ex.request_body_size} body bytes: {ex.error}",
+        documented="an HTTP answer the client can read, even if the target answers early and closes",
+        message=f"the connection ended with no answer to {what}",
+    )
+    judge_all(
+        lambda: verdict.status_in(
+            rid, ex, allowed, f"status in {sorted(allowed)} for {what}", message=f"{what}: {sent.figures()}"
+        ),
+        lambda: verdict.answered(ex, operation, what),
+    )

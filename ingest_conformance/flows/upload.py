@@ -19,8 +19,15 @@ from ingest_conformance.wire.client import Auth, TargetClient
 from ingest_conformance.wire.exchange import Exchange
 
 FILE_STATUSES = frozenset(STATUS_ORDER)
-NULLABLE_FIELDS = {"companyId": str, "parentFileId": str, "error": str, "updatedAt": str, "clientData": dict,
-                   "mimeType": str, "documentIds": list}
+NULLABLE_FIELDS = {
+    "companyId": str,
+    "parentFileId": str,
+    "error": str,
+    "updatedAt": str,
+    "clientData": dict,
+    "mimeType": str,
+    "documentIds": list,
+}
 
 
 @dataclass
@@ -32,14 +39,19 @@ class Uploaded:
     entry: dict[str, Any]
 
 
-def upload_answer(verdict: Verdict, suite: Suite, ex: Exchange, operation: str,
-                  description: str = "") -> tuple[dict[str, Any], list[Uploaded]] | None:
+def upload_answer(
+    verdict: Verdict, suite: Suite, ex: Exchange, operation: str, description: str = ""
+) -> tuple[dict[str, Any], list[Uploaded]] | None:
     """Common checks on an upload answer; for a 2xx, the answer body and the files it names."""
     verdict.answered(ex, operation, description)
     if ex.status is None or not 200 <= ex.status < 300:
         return None
-    verdict.status_in("RESP-POST-001", ex, suite.config.profile.upload_success_statuses,
-                      f"a successful upload answers one of {sorted(suite.config.profile.upload_success_statuses)}")
+    verdict.status_in(
+        "RESP-POST-001",
+        ex,
+        suite.config.profile.upload_success_statuses,
+        f"a successful upload answers one of {sorted(suite.config.profile.upload_success_statuses)}",
+    )
     try:
         body = ex.json()
     except ValueError:
@@ -53,12 +65,16 @@ def upload_answer(verdict: Verdict, suite: Suite, ex: Exchange, operation: str,
     files = body.get("files")
     if not isinstance(files, list):
         return body, []
-    return body, [Uploaded(str(f["id"]), str(f.get("filename", "")), f) for f in files
-                  if isinstance(f, dict) and isinstance(f.get("id"), str)]
+    return body, [
+        Uploaded(str(f["id"]), str(f.get("filename", "")), f)
+        for f in files
+        if isinstance(f, dict) and isinstance(f.get("id"), str)
+    ]
 
 
-def read_back(verdict: Verdict, client: TargetClient, suite: Suite, answer: dict[str, Any],
-              uploaded: Uploaded) -> dict[str, Any] | None:
+def read_back(
+    verdict: Verdict, client: TargetClient, suite: Suite, answer: dict[str, Any], uploaded: Uploaded
+) -> dict[str, Any] | None:
     """RAW-READ-001 and RAW-SAME-001: the file is readable at once with the upload's identity."""
     grace = suite.config.profile.read_after_write_s
     deadline = time.monotonic() + grace
@@ -68,18 +84,30 @@ def read_back(verdict: Verdict, client: TargetClient, suite: Suite, answer: dict
             break
         time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
     verdict.answered(ex, "getFile")
-    verdict.status_in("RAW-READ-001", ex, {200},
-                      f"the uploaded file is readable at GET file {'at once' if not grace else f'within {grace} s'}")
+    verdict.status_in(
+        "RAW-READ-001",
+        ex,
+        {200},
+        f"the uploaded file is readable at GET file {'at once' if not grace else f'within {grace} s'}",
+    )
     body = ex.json()
     if not isinstance(body, dict):
         return None
-    expected = {"filename": uploaded.filename, "importId": answer.get("importId"),
-                "accountId": answer.get("accountId"), "environmentId": answer.get("environmentId")}
+    expected = {
+        "filename": uploaded.filename,
+        "importId": answer.get("importId"),
+        "accountId": answer.get("accountId"),
+        "environmentId": answer.get("environmentId"),
+    }
     differ = {k: (v, body.get(k)) for k, v in expected.items() if v is not None and body.get(k) != v}
-    verdict.require("RAW-SAME-001", not differ, exchange=ex,
-                    received="; ".join(f"{k}: {got!r}" for k, (_, got) in differ.items()),
-                    documented="; ".join(f"{k}: {want!r}" for k, (want, _) in differ.items()) or "same identity",
-                    message="the file read back differs from the upload answer")
+    verdict.require(
+        "RAW-SAME-001",
+        not differ,
+        exchange=ex,
+        received="; ".join(f"{k}: {got!r}" for k, (_, got) in differ.items()),
+        documented="; ".join(f"{k}: {want!r}" for k, (want, _) in differ.items()) or "same identity",
+        message="the file read back differs from the upload answer",
+    )
     return body
 
 
@@ -90,15 +118,28 @@ def follow(verdict: Verdict, client: TargetClient, suite: Suite, file_id: str) -
     if poll.last is not None:
         verdict.answered(poll.last, "getFile")
     bad = [s for s in poll.statuses if s not in FILE_STATUSES]
-    verdict.require("LIFE-STATUS-001", not bad, received=f"statuses seen: {poll.statuses}",
-                    documented="pending, processing, processed or rejected", exchange=poll.last)
+    verdict.require(
+        "LIFE-STATUS-001",
+        not bad,
+        received=f"statuses seen: {poll.statuses}",
+        documented="pending, processing, processed or rejected",
+        exchange=poll.last,
+    )
     backwards = poll.went_backwards()
-    verdict.require("LIFE-STATUS-002", backwards is None, received=f"{backwards} in {poll.statuses}",
-                    documented="statuses only move forward", exchange=poll.last)
-    verdict.require("LIFE-STATUS-003", not poll.timed_out and poll.final_status in ("processed", "rejected"),
-                    received=f"statuses seen: {poll.statuses} (last answer {poll.last.status if poll.last else None})",
-                    documented=f"processed or rejected within {timeout:g} s (profile processing_timeout_s)",
-                    exchange=poll.last)
+    verdict.require(
+        "LIFE-STATUS-002",
+        backwards is None,
+        received=f"{backwards} in {poll.statuses}",
+        documented="statuses only move forward",
+        exchange=poll.last,
+    )
+    verdict.require(
+        "LIFE-STATUS-003",
+        not poll.timed_out and poll.final_status in ("processed", "rejected"),
+        received=f"statuses seen: {poll.statuses} (last answer {poll.last.status if poll.last else None})",
+        documented=f"processed or rejected within {timeout:g} s (profile processing_timeout_s)",
+        exchange=poll.last,
+    )
     if poll.body is not None:
         file_fields(verdict, poll.body, poll.last)
     return poll
@@ -106,25 +147,51 @@ def follow(verdict: Verdict, client: TargetClient, suite: Suite, file_id: str) -
 
 def file_fields(verdict: Verdict, body: dict[str, Any], ex: Exchange | None) -> None:
     """RESP-NULL-001 and LIFE-ERR-001/002 on one file object."""
-    wrong = [f"{k}={body[k]!r}" for k, kind in NULLABLE_FIELDS.items()
-             if body.get(k) is not None and not isinstance(body[k], kind)]
-    verdict.require("RESP-NULL-001", not wrong, received=", ".join(wrong),
-                    documented="optional file fields are absent, null or of their documented type", exchange=ex)
+    wrong = [
+        f"{k}={body[k]!r}"
+        for k, kind in NULLABLE_FIELDS.items()
+        if body.get(k) is not None and not isinstance(body[k], kind)
+    ]
+    verdict.require(
+        "RESP-NULL-001",
+        not wrong,
+        received=", ".join(wrong),
+        documented="optional file fields are absent, null or of their documented type",
+        exchange=ex,
+    )
     status, error = body.get("status"), body.get("error")
     if status == "rejected":
-        verdict.require("LIFE-ERR-001", isinstance(error, str) and bool(error), received=f"error={error!r}",
-                        documented="a rejected file carries a non-empty error code", exchange=ex)
+        verdict.require(
+            "LIFE-ERR-001",
+            isinstance(error, str) and bool(error),
+            received=f"error={error!r}",
+            documented="a rejected file carries a non-empty error code",
+            exchange=ex,
+        )
     elif status == "processed":
-        verdict.require("LIFE-ERR-002", error is None, received=f"error={error!r}",
-                        documented="a processed file has error null or absent", exchange=ex)
+        verdict.require(
+            "LIFE-ERR-002",
+            error is None,
+            received=f"error={error!r}",
+            documented="a processed file has error null or absent",
+            exchange=ex,
+        )
 
 
-def outcome(verdict: Verdict, suite: Suite, rid: str, sample: SampleFile, operation: Operation,
-            upload_ex: Exchange, poll: Poll | None) -> None:
+def outcome(
+    verdict: Verdict,
+    suite: Suite,
+    rid: str,
+    sample: SampleFile,
+    operation: Operation,
+    upload_ex: Exchange,
+    poll: Poll | None,
+) -> None:
     """Whether what the target did with `sample` is one of the verdicts the contract allows for it."""
     profile = suite.config.profile
-    allowed = sample.allowed_outcomes(operation, tif_accepted=profile.uploads_accept_tif,
-                                      by_url_accepts_zip=profile.byurl_accepts_zip)
+    allowed = sample.allowed_outcomes(
+        operation, tif_accepted=profile.uploads_accept_tif, by_url_accepts_zip=profile.byurl_accepts_zip
+    )
     status = upload_ex.status or 0
     final = poll.final_status if poll else None
     error = poll.body.get("error") if poll and poll.body else None
@@ -133,12 +200,20 @@ def outcome(verdict: Verdict, suite: Suite, rid: str, sample: SampleFile, operat
     ok = any(o.matches(status_code=status, file_status=final, error=error) for o in allowed)
     seen = f"upload {status}" + (f", file ends {final}" + (f" with {error}" if error else "") if final else "")
     if verdict.level(rid) == "INFO":
-        verdict.observe(rid, f"{sample.description} named {sample.filename!r}: {seen}",
-                        poll.last if poll and poll.last else upload_ex)
+        verdict.observe(
+            rid,
+            f"{sample.description} named {sample.filename!r}: {seen}",
+            poll.last if poll and poll.last else upload_ex,
+        )
         return
-    verdict.require(rid, ok, received=seen, documented=" or ".join(o.value for o in _ordered(allowed)),
-                    exchange=poll.last if poll and poll.last else upload_ex,
-                    message=f"{sample.description} named {sample.filename!r}")
+    verdict.require(
+        rid,
+        ok,
+        received=seen,
+        documented=" or ".join(o.value for o in _ordered(allowed)),
+        exchange=poll.last if poll and poll.last else upload_ex,
+        message=f"{sample.description} named {sample.filename!r}",
+    )
 
 
 def _ordered(allowed: frozenset[Disposition]) -> list[Disposition]:
@@ -146,8 +221,19 @@ def _ordered(allowed: frozenset[Disposition]) -> list[Disposition]:
 
 
 # What the upload workflow (`flow`) checks on every accepted upload, for tests' requirement markers.
-LIFECYCLE = ("RESP-POST-001", "RESP-SCHEMA-001", "RAW-READ-001", "RAW-SAME-001", "LIFE-STATUS-001",
-             "LIFE-STATUS-002", "LIFE-STATUS-003", "LIFE-ERR-001", "LIFE-ERR-002", "RESP-NULL-001", "ERR-5XX-001")
+LIFECYCLE = (
+    "RESP-POST-001",
+    "RESP-SCHEMA-001",
+    "RAW-READ-001",
+    "RAW-SAME-001",
+    "LIFE-STATUS-001",
+    "LIFE-STATUS-002",
+    "LIFE-STATUS-003",
+    "LIFE-ERR-001",
+    "LIFE-ERR-002",
+    "RESP-NULL-001",
+    "ERR-5XX-001",
+)
 
 UPLOADS = "/v1/ingest/uploads"
 SINGLE = "/v1/ingest/single"
@@ -160,14 +246,28 @@ def tag_info(suite: Suite, **extra: Any) -> dict[str, Any]:
     return {"clientData": client_data, **extra}
 
 
-def post_parts(client: TargetClient, path: str, parts: list[Part], *, auth: Auth = "api_key",
-               note: str = "", terminated: bool = True) -> Exchange:
+def post_parts(
+    client: TargetClient,
+    path: str,
+    parts: list[Part],
+    *,
+    auth: Auth = "api_key",
+    note: str = "",
+    terminated: bool = True,
+) -> Exchange:
     body = MultipartBody(parts, terminated=terminated)
     return client.post_multipart(path, body.to_bytes(), body.content_type, auth=auth, note=note)
 
 
-def upload_sample(client: TargetClient, suite: Suite, sample: SampleFile, *, operation: Operation,
-                  auth: Auth = "api_key", info: dict[str, Any] | None = None) -> Exchange:
+def upload_sample(
+    client: TargetClient,
+    suite: Suite,
+    sample: SampleFile,
+    *,
+    operation: Operation,
+    auth: Auth = "api_key",
+    info: dict[str, Any] | None = None,
+) -> Exchange:
     """One file to uploads (`files`) or single (`file`), with a tagged `info` part."""
     name = "file" if operation is Operation.UPLOAD_SINGLE else "files"
     path = SINGLE if operation is Operation.UPLOAD_SINGLE else UPLOADS
@@ -188,8 +288,9 @@ class Flow:
         return self.answer is not None
 
 
-def flow(verdict: Verdict, client: TargetClient, suite: Suite, upload: Exchange, operation: str, *,
-         poll: bool = True) -> Flow:
+def flow(
+    verdict: Verdict, client: TargetClient, suite: Suite, upload: Exchange, operation: str, *, poll: bool = True
+) -> Flow:
     """Judge the answer, read every named file back, and (optionally) poll each to its final status."""
     result = Flow(upload)
     judged = upload_answer(verdict, suite, upload, operation)
@@ -203,23 +304,40 @@ def flow(verdict: Verdict, client: TargetClient, suite: Suite, upload: Exchange,
     return result
 
 
-def judge_sample(verdict: Verdict, client: TargetClient, suite: Suite, sample: SampleFile, rid: str, *,
-                 operation: Operation) -> Flow:
+def judge_sample(
+    verdict: Verdict, client: TargetClient, suite: Suite, sample: SampleFile, rid: str, *, operation: Operation
+) -> Flow:
     """Upload one sample and check that what happened is a verdict the contract allows for it."""
     upload = upload_sample(client, suite, sample, operation=operation)
     result = flow(verdict, client, suite, upload, operation.value)
     poll = next(iter(result.polls.values()), None)
     if result.accepted and not result.files:
-        verdict.require("RESP-SCHEMA-001", False, received="an accepted upload naming no file",
-                        documented="one files[] entry (or fileId) per uploaded file", exchange=upload)
+        verdict.require(
+            "RESP-SCHEMA-001",
+            False,
+            received="an accepted upload naming no file",
+            documented="one files[] entry (or fileId) per uploaded file",
+            exchange=upload,
+        )
     outcome(verdict, suite, rid, sample, operation, upload, poll)
     return result
 
+
 def check_import_enums(verdict: Verdict, item: dict[str, Any], ex: Any) -> None:
-    verdict.require("IMP-STATUS-001", item.get("status") in ("processing", "processed"),
-                    received=f"status={item.get('status')!r}", documented="processing or processed", exchange=ex)
-    verdict.require("IMP-CHAN-001", item.get("channel") in ("api", "upload", "email"),
-                    received=f"channel={item.get('channel')!r}", documented="api, upload or email", exchange=ex)
+    verdict.require(
+        "IMP-STATUS-001",
+        item.get("status") in ("processing", "processed"),
+        received=f"status={item.get('status')!r}",
+        documented="processing or processed",
+        exchange=ex,
+    )
+    verdict.require(
+        "IMP-CHAN-001",
+        item.get("channel") in ("api", "upload", "email"),
+        received=f"channel={item.get('channel')!r}",
+        documented="api, upload or email",
+        exchange=ex,
+    )
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,9 @@ class ZipRun:
         return next((c for c in self.children if c.get("filename") in (entry, basename(entry))), None)
 
     @classmethod
-    def watch(cls, verdict: Verdict, client: TargetClient, suite: Suite, sample: SampleFile, result: Flow,
-              zip_id: str) -> ZipRun:
+    def watch(
+        cls, verdict: Verdict, client: TargetClient, suite: Suite, sample: SampleFile, result: Flow, zip_id: str
+    ) -> ZipRun:
         """Poll GET import until the ZIP and every child it produced have ended (bounded)."""
         answer = result.answer or {}
         run = cls(sample, result, zip_id, import_id=str(answer.get("importId")), last=result.upload)
@@ -153,12 +154,16 @@ def run_zip(verdict: Verdict, client: TargetClient, suite: Suite, sample: Sample
 def judge_accepted(verdict: Verdict, run: ZipRun) -> None:
     body = run.poll.body if run.poll else None
     compressed = body.get("compressed") if body else None
-    verdict.require("ZIP-ACCEPT-001", run.zip_id is not None and compressed is True,
-                    exchange=run.poll.last if run.poll and run.poll.last else run.flow.upload,
-                    received=f"upload {body_preview(run.flow.upload)}" if run.zip_id is None
-                    else f"compressed={compressed!r} at GET file",
-                    documented="an uploaded ZIP of allowed files is accepted and its file has compressed true",
-                    message=run.sample.description)
+    verdict.require(
+        "ZIP-ACCEPT-001",
+        run.zip_id is not None and compressed is True,
+        exchange=run.poll.last if run.poll and run.poll.last else run.flow.upload,
+        received=f"upload {body_preview(run.flow.upload)}"
+        if run.zip_id is None
+        else f"compressed={compressed!r} at GET file",
+        documented="an uploaded ZIP of allowed files is accepted and its file has compressed true",
+        message=run.sample.description,
+    )
 
 
 def judge_children(verdict: Verdict, client: TargetClient, run: ZipRun, *, min_children: int) -> None:
@@ -166,29 +171,47 @@ def judge_children(verdict: Verdict, client: TargetClient, run: ZipRun, *, min_c
     if run.zip_id is None:
         return
     listed = {str(f.get("id")) for f in run.files}
-    verdict.require("IMP-FILES-001", run.zip_id in listed and not run.vanished, exchange=run.last,
-                    received=f"ZIP {run.zip_id} listed: {run.zip_id in listed}; "
-                             f"listed once, then gone: {sorted(run.vanished)}",
-                    documented="the import lists every file of the upload, ZIP children included once they exist")
+    verdict.require(
+        "IMP-FILES-001",
+        run.zip_id in listed and not run.vanished,
+        exchange=run.last,
+        received=f"ZIP {run.zip_id} listed: {run.zip_id in listed}; listed once, then gone: {sorted(run.vanished)}",
+        documented="the import lists every file of the upload, ZIP children included once they exist",
+    )
     children, family = run.children, run.family
     wanted = core_entries(run.sample)[:min_children]
-    verdict.require("ZIP-CHILD-001", len(children) >= min_children, exchange=run.last,
-                    received=f"{len(children)} file(s) with parentFileId {run.zip_id}: "
-                             f"{[c.get('filename') for c in children]}",
-                    documented=f"a child per entry of an allowed type ({wanted}) with parentFileId = the ZIP's id",
-                    message=f"{run.sample.description}: children missing from the import")
+    verdict.require(
+        "ZIP-CHILD-001",
+        len(children) >= min_children,
+        exchange=run.last,
+        received=f"{len(children)} file(s) with parentFileId {run.zip_id}: {[c.get('filename') for c in children]}",
+        documented=f"a child per entry of an allowed type ({wanted}) with parentFileId = the ZIP's id",
+        message=f"{run.sample.description}: children missing from the import",
+    )
     if not family:
         return
     unfinished = [f"{c.get('filename')}: {c.get('status')}" for c in family if c.get("status") not in TERMINAL]
-    verdict.require("ZIP-CHILD-003", not unfinished and not run.timed_out, exchange=run.last,
-                    received=f"unfinished children {unfinished}",
-                    documented="every child ends processed or rejected within processing_timeout_s")
+    verdict.require(
+        "ZIP-CHILD-003",
+        not unfinished and not run.timed_out,
+        exchange=run.last,
+        received=f"unfinished children {unfinished}",
+        documented="every child ends processed or rejected within processing_timeout_s",
+    )
     for child in children[:MAX_CHILD_READS]:
         read_child(verdict, client, run, child)
-    flagged = [f"{c.get('filename')}: compressed={c.get('compressed')!r}" for c in family
-               if not is_zip_name(c.get("filename")) and c.get("compressed") is not False]
-    verdict.require("ZIP-CHILD-002", not flagged, exchange=run.last, received=f"{flagged}",
-                    documented="each file extracted from a ZIP has compressed false (nested ZIPs aside)")
+    flagged = [
+        f"{c.get('filename')}: compressed={c.get('compressed')!r}"
+        for c in family
+        if not is_zip_name(c.get("filename")) and c.get("compressed") is not False
+    ]
+    verdict.require(
+        "ZIP-CHILD-002",
+        not flagged,
+        exchange=run.last,
+        received=f"{flagged}",
+        documented="each file extracted from a ZIP has compressed false (nested ZIPs aside)",
+    )
 
 
 def read_child(verdict: Verdict, client: TargetClient, run: ZipRun, child: dict[str, Any]) -> None:
@@ -199,17 +222,32 @@ def read_child(verdict: Verdict, client: TargetClient, run: ZipRun, child: dict[
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        verdict.require("ZIP-CHILD-001", False, exchange=ex, received=body_preview(ex),
-                        documented="a child listed in the import is readable at GET file")
+        verdict.require(
+            "ZIP-CHILD-001",
+            False,
+            exchange=ex,
+            received=body_preview(ex),
+            documented="a child listed in the import is readable at GET file",
+        )
         return
     same = {"parentFileId": run.zip_id, "importId": run.import_id}
     differ = {k: body.get(k) for k, v in same.items() if body.get(k) != v}
-    verdict.require("ZIP-CHILD-001", not differ, exchange=ex, received=f"{differ}",
-                    documented=f"the child names its ZIP and import: {same}")
+    verdict.require(
+        "ZIP-CHILD-001",
+        not differ,
+        exchange=ex,
+        received=f"{differ}",
+        documented=f"the child names its ZIP and import: {same}",
+    )
     file_fields(verdict, body, ex)
     if not is_zip_name(body.get("filename")):
-        verdict.require("ZIP-CHILD-002", body.get("compressed") is False, exchange=ex,
-                        received=f"compressed={body.get('compressed')!r}", documented="compressed false")
+        verdict.require(
+            "ZIP-CHILD-002",
+            body.get("compressed") is False,
+            exchange=ex,
+            received=f"compressed={body.get('compressed')!r}",
+            documented="compressed false",
+        )
 
 
 def observe_names(verdict: Verdict, run: ZipRun) -> None:
@@ -230,9 +268,14 @@ def observe_names(verdict: Verdict, run: ZipRun) -> None:
 def observe_nested(verdict: Verdict, run: ZipRun) -> None:
     for entry in [e for e in run.sample.entries if is_zip_name(e)]:
         child = run.child_named(entry)
-        seen = "skipped (no child of that name)" if child is None else (
-            f"a child (compressed {child.get('compressed')!r}, ends {child.get('status')}) with "
-            f"{len(run.children_of(child.get('id')))} child(ren) of its own")
+        seen = (
+            "skipped (no child of that name)"
+            if child is None
+            else (
+                f"a child (compressed {child.get('compressed')!r}, ends {child.get('status')}) with "
+                f"{len(run.children_of(child.get('id')))} child(ren) of its own"
+            )
+        )
         verdict.observe("ZIP-SKIP-001", f"nested ZIP entry {entry!r}: {seen}", run.last)
 
 
@@ -243,12 +286,22 @@ def handmade_zip(members: list[SampleFile], stem: str, description: str, *, fold
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, member in zip(entries, members, strict=True):
             # A ZipInfo keeps its own compress_type (stored) unless told: deflate as the archive says.
-            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), member.content,
-                             compress_type=zipfile.ZIP_DEFLATED)
+            archive.writestr(
+                zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)),
+                member.content,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
     marker = members[0].filename.rsplit(".", 1)[0][-8:]
-    return SampleFile(kind=FileKind.VALID, format=FileFormat.ZIP, extension="zip", mime_type="application/zip",
-                      content=buffer.getvalue(), filename=f"{stem}-{marker}.zip", description=description,
-                      entries=tuple(entries))
+    return SampleFile(
+        kind=FileKind.VALID,
+        format=FileFormat.ZIP,
+        extension="zip",
+        mime_type="application/zip",
+        content=buffer.getvalue(),
+        filename=f"{stem}-{marker}.zip",
+        description=description,
+        entries=tuple(entries),
+    )
 
 
 HOSTILE_HAZARDS = [h for h in ZipHazard if h is not ZipHazard.BOMB]
@@ -264,18 +317,25 @@ def judge_hostile(verdict: Verdict, client: TargetClient, suite: Suite, sample: 
     try:
         run = run_zip(verdict, client, suite, sample)
         rid = "UPL-CORRUPT-001" if sample.hazard is ZipHazard.CORRUPT_DIRECTORY else "ZIP-HOST-001"
-        judge_all(lambda: outcome(verdict, suite, rid, sample, Operation.UPLOAD_FILES, run.flow.upload, run.poll),
-                  lambda: judge_escapes(verdict, run))
+        judge_all(
+            lambda: outcome(verdict, suite, rid, sample, Operation.UPLOAD_FILES, run.flow.upload, run.poll),
+            lambda: judge_escapes(verdict, run),
+        )
         for child in run.family[:MAX_CHILD_READS]:
-            verdict.answered(client.get(f"/v1/ingest/files/{child.get('id')}", note="read a hostile ZIP's child"),
-                             "getFile")
+            verdict.answered(
+                client.get(f"/v1/ingest/files/{child.get('id')}", note="read a hostile ZIP's child"), "getFile"
+            )
     except RequirementFailure as broken:
         failure = broken
     errors = [ex for ex in verdict.exchanges[start:] if ex.status is not None and ex.status >= 500]
-    verdict.require("ZIP-HOST-001", not errors, exchange=errors[0] if errors else None,
-                    received="; ".join(ex.summary() for ex in errors[:3]),
-                    documented="a hostile ZIP never gets a 5xx, at upload or later reads",
-                    message=f"server error for {sample.description}")
+    verdict.require(
+        "ZIP-HOST-001",
+        not errors,
+        exchange=errors[0] if errors else None,
+        received="; ".join(ex.summary() for ex in errors[:3]),
+        documented="a hostile ZIP never gets a 5xx, at upload or later reads",
+        message=f"server error for {sample.description}",
+    )
     if failure is not None:
         raise failure
 
@@ -284,7 +344,11 @@ def judge_escapes(verdict: Verdict, run: ZipRun) -> None:
     if run.sample.hazard not in (ZipHazard.TRAVERSAL, ZipHazard.ABSOLUTE_PATH):
         return
     escaped = [str(c.get("filename")) for c in run.family if escapes_storage(str(c.get("filename", "")))]
-    verdict.require("ZIP-HOST-002", not (escaped and run.final_status == "processed"), exchange=run.last,
-                    received=f"the ZIP ends processed with child(ren) named {escaped}",
-                    documented="never processed while an entry is written outside the target's storage",
-                    message=f"{run.sample.description}: an entry kept a path outside the target's storage")
+    verdict.require(
+        "ZIP-HOST-002",
+        not (escaped and run.final_status == "processed"),
+        exchange=run.last,
+        received=f"the ZIP ends processed with child(ren) named {escaped}",
+        documented="never processed while an entry is written outside the target's storage",
+        message=f"{run.sample.description}: an entry kept a path outside the target's storage",
+    )

@@ -290,9 +290,7 @@ def _parse_entry(entry: object, where: str) -> Requirement:
     if feature not in FEATURE_AREAS:
         raise CatalogueError(f"{where}: unknown feature {feature!r}; expected one of {sorted(FEATURE_AREAS)}")
     if match["area"] != FEATURE_AREAS[feature]:
-        raise CatalogueError(
-            f"{where}: feature {feature!r} requires ids starting with {FEATURE_AREAS[feature]}-"
-        )
+        raise CatalogueError(f"{where}: feature {feature!r} requires ids starting with {FEATURE_AREAS[feature]}-")
     try:
         level = Level(entry["level"])
     except (ValueError, TypeError):
@@ -306,9 +304,7 @@ def _parse_entry(entry: object, where: str) -> Requirement:
     operations = _string_list(entry["operations"], "operations", where, allow_empty=True)
     bad_operations = [op for op in operations if op not in OPERATION_IDS]
     if bad_operations:
-        raise CatalogueError(
-            f"{where}: unknown operation(s) {bad_operations}; expected {list(OPERATION_IDS)}"
-        )
+        raise CatalogueError(f"{where}: unknown operation(s) {bad_operations}; expected {list(OPERATION_IDS)}")
     sources = _string_list(entry["sources"], "sources", where, allow_empty=False)
     bad_sources = [s for s in sources if s != DECISIONS_SOURCE and s not in DOC_PAGES.values()]
     if bad_sources:
@@ -377,9 +373,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node)
 

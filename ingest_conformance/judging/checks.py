@@ -23,8 +23,15 @@ from ingest_conformance.wire.exchange import Exchange
 class RequirementFailure(AssertionError):
     """The target broke a requirement (its level decides fail / warn / info)."""
 
-    def __init__(self, requirement_id: str, *, received: str, documented: str,
-                 exchange: Exchange | None = None, message: str = "") -> None:
+    def __init__(
+        self,
+        requirement_id: str,
+        *,
+        received: str,
+        documented: str,
+        exchange: Exchange | None = None,
+        message: str = "",
+    ) -> None:
         self.requirement_id = requirement_id
         self.received = received
         self.documented = documented
@@ -33,8 +40,11 @@ class RequirementFailure(AssertionError):
         super().__init__(self.render())
 
     def render(self) -> str:
-        lines = [f"[{self.requirement_id}] {self.message}", f"  Received:   {self.received}",
-                 f"  Documented: {self.documented}"]
+        lines = [
+            f"[{self.requirement_id}] {self.message}",
+            f"  Received:   {self.received}",
+            f"  Documented: {self.documented}",
+        ]
         if self.exchange is not None:
             lines.append(f"  Exchange:   {self.exchange.summary()}")
         return "\n".join(lines)
@@ -86,9 +96,13 @@ def _requires(*ids: str) -> Callable[[Check], Check]:
 def no_server_error(ctx: CheckContext, exchange: Exchange, case: Case) -> None:
     """Whatever we sent, a 5xx is never the answer to a client's request."""
     if exchange.status is not None and exchange.status >= 500:
-        raise RequirementFailure("ERR-5XX-001", received=body_preview(exchange),
-                                 documented="a 4xx for a client mistake, a 2xx otherwise; never 5xx",
-                                 exchange=exchange, message=f"server error for: {case.description or case.operation}")
+        raise RequirementFailure(
+            "ERR-5XX-001",
+            received=body_preview(exchange),
+            documented="a 4xx for a client mistake, a 2xx otherwise; never 5xx",
+            exchange=exchange,
+            message=f"server error for: {case.description or case.operation}",
+        )
 
 
 @_requires("ERR-JSON-001")
@@ -102,9 +116,13 @@ def error_body_is_json(ctx: CheckContext, exchange: Exchange, case: Case) -> Non
     except ValueError:
         parsed = False
     if (ctype != "application/json" and not ctype.endswith("+json")) or not parsed:
-        raise RequirementFailure("ERR-JSON-001", received=f"Content-Type {ctype or '(none)'}; {body_preview(exchange)}",
-                                 documented="error answers carry a JSON body (application/json)", exchange=exchange,
-                                 message="error answer is not JSON")
+        raise RequirementFailure(
+            "ERR-JSON-001",
+            received=f"Content-Type {ctype or '(none)'}; {body_preview(exchange)}",
+            documented="error answers carry a JSON body (application/json)",
+            exchange=exchange,
+            message="error answer is not JSON",
+        )
 
 
 @_requires("RESP-SCHEMA-001")
@@ -113,9 +131,13 @@ def response_conforms_to_schema(ctx: CheckContext, exchange: Exchange, case: Cas
         return
     errors = ctx.spec.validate_response(case.operation, exchange)
     if errors:
-        raise RequirementFailure("RESP-SCHEMA-001", received="; ".join(errors[:5]),
-                                 documented=f"the {case.operation} {exchange.status} schema of the spec",
-                                 exchange=exchange, message=f"{case.operation} answer does not match the spec")
+        raise RequirementFailure(
+            "RESP-SCHEMA-001",
+            received="; ".join(errors[:5]),
+            documented=f"the {case.operation} {exchange.status} schema of the spec",
+            exchange=exchange,
+            message=f"{case.operation} answer does not match the spec",
+        )
 
 
 ID_FIELDS = ("id", "accountId", "environmentId", "importId", "fileId", "documentId", "parentFileId", "companyId")
@@ -132,9 +154,13 @@ def ids_match_profile_pattern(ctx: CheckContext, exchange: Exchange, case: Case)
     pattern = re.compile(ctx.config.profile.id_pattern)
     bad = [f"{path}={value!r}" for path, value in _walk_ids(body, "") if not pattern.search(value)]
     if bad:
-        raise RequirementFailure("ID-SHAPE-001", received=", ".join(bad[:5]),
-                                 documented=f"ids match profile id_pattern {pattern.pattern}", exchange=exchange,
-                                 message="ids of an unexpected shape")
+        raise RequirementFailure(
+            "ID-SHAPE-001",
+            received=", ".join(bad[:5]),
+            documented=f"ids match profile id_pattern {pattern.pattern}",
+            exchange=exchange,
+            message="ids of an unexpected shape",
+        )
 
 
 def _walk_ids(node: Any, path: str) -> list[tuple[str, str]]:
@@ -154,5 +180,9 @@ def _walk_ids(node: Any, path: str) -> list[tuple[str, str]]:
     return found
 
 
-EVERY_ANSWER: tuple[Check, ...] = (no_server_error, error_body_is_json, response_conforms_to_schema,
-                                   ids_match_profile_pattern)
+EVERY_ANSWER: tuple[Check, ...] = (
+    no_server_error,
+    error_body_is_json,
+    response_conforms_to_schema,
+    ids_match_profile_pattern,
+)

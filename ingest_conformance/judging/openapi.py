@@ -57,8 +57,9 @@ class OpenAPIDocument:
         if schema is None:
             return None
         # Local `#/components/...` refs are rebased onto the registered whole document.
-        return Draft202012Validator(_rebase(schema), registry=self._registry,
-                                    format_checker=Draft202012Validator.FORMAT_CHECKER)
+        return Draft202012Validator(
+            _rebase(schema), registry=self._registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
 
     def _resolve(self, ref: str) -> dict[str, Any]:
         node: Any = self.document
@@ -87,8 +88,10 @@ class OpenAPIDocument:
 def _rebase(schema: Any) -> Any:
     """Point local `#/components/...` refs at the registered document."""
     if isinstance(schema, dict):
-        return {k: (SPEC_URI + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _rebase(v))
-                for k, v in schema.items()}
+        return {
+            k: (SPEC_URI + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _rebase(v))
+            for k, v in schema.items()
+        }
     if isinstance(schema, list):
         return [_rebase(v) for v in schema]
     return schema

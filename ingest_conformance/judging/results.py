@@ -48,9 +48,14 @@ class CheckRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "requirement": self.requirement_id, "level": self.level, "outcome": self.outcome.label,
-            "test": self.test_id, "message": self.message, "received": self.received,
-            "documented": self.documented, "exchanges": self.exchange_ids,
+            "requirement": self.requirement_id,
+            "level": self.level,
+            "outcome": self.outcome.label,
+            "test": self.test_id,
+            "message": self.message,
+            "received": self.received,
+            "documented": self.documented,
+            "exchanges": self.exchange_ids,
         }
 
 

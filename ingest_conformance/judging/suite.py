@@ -77,8 +77,9 @@ class Suite:
             base_url, config = _start_bundled_mock(stack, config)
         else:
             base_url = config.target_url.rstrip("/")
-        credentials = Credentials(config.api_key, config.access_token, config.second_api_key,
-                                  config.second_access_token)
+        credentials = Credentials(
+            config.api_key, config.access_token, config.second_api_key, config.second_access_token
+        )
         results = RunResults(seed=seed, config=config.redacted())
         # A per-run tag on everything we create, so shared sandboxes can tell our uploads apart. It is
         # derived from the seed (random unless given), so the same seed sends the very same bytes.
@@ -98,7 +99,9 @@ def _start_bundled_mock(stack: contextlib.ExitStack, config: TargetConfig) -> tu
     stack.callback(running.stop)
     config = replace(
         config,
-        api_key=Secret(settings.api_key), access_token=Secret(settings.access_token),
-        second_api_key=Secret(settings.second_api_key), second_access_token=Secret(settings.second_access_token),
+        api_key=Secret(settings.api_key),
+        access_token=Secret(settings.access_token),
+        second_api_key=Secret(settings.second_api_key),
+        second_access_token=Secret(settings.second_access_token),
     )
     return running.base_url, config

@@ -33,14 +33,25 @@ class Verdict:
         return str(self.catalogue[requirement_id].level)
 
     # -- the three ways a test reports -----------------------------------------------------------
-    def require(self, requirement_id: str, ok: bool, *, received: Any = "", documented: str = "",
-                exchange: Exchange | None = None, message: str = "") -> None:
+    def require(
+        self,
+        requirement_id: str,
+        ok: bool,
+        *,
+        received: Any = "",
+        documented: str = "",
+        exchange: Exchange | None = None,
+        message: str = "",
+    ) -> None:
         """Record `requirement_id` as held (ok) or broken; a broken MUST raises."""
         if ok:
             self._record(requirement_id, Outcome.PASS, exchange)
             return
-        self.broken(RequirementFailure(requirement_id, received=str(received), documented=documented,
-                                       exchange=exchange, message=message))
+        self.broken(
+            RequirementFailure(
+                requirement_id, received=str(received), documented=documented, exchange=exchange, message=message
+            )
+        )
 
     def check(self, fn: Check, exchange: Exchange, case: Case) -> None:
         """Run a registered check; its declared requirements pass unless it raises."""
@@ -60,13 +71,19 @@ class Verdict:
         for fn in EVERY_ANSWER:
             self.check(fn, exchange, case)
 
-    def status_in(self, requirement_id: str, exchange: Exchange, allowed: Iterable[int], documented: str = "",
-                  message: str = "") -> None:
+    def status_in(
+        self, requirement_id: str, exchange: Exchange, allowed: Iterable[int], documented: str = "", message: str = ""
+    ) -> None:
         """`requirement_id` holds when the answer's status is one of `allowed`."""
         allowed = sorted(set(allowed))
-        self.require(requirement_id, exchange.status in allowed, received=body_preview(exchange),
-                     documented=documented or f"status in {allowed}", exchange=exchange,
-                     message=message or f"unexpected status for {exchange.method} {exchange.url}")
+        self.require(
+            requirement_id,
+            exchange.status in allowed,
+            received=body_preview(exchange),
+            documented=documented or f"status in {allowed}",
+            exchange=exchange,
+            message=message or f"unexpected status for {exchange.method} {exchange.url}",
+        )
 
     def judge_rate_limits(self) -> None:
         """RATE-429-001/002 over every 429 this test met (the client waited and retried each)."""
@@ -74,10 +91,16 @@ class Verdict:
             if ex.status != 429:
                 continue
             retry_after = ex.header("retry-after")
-            self.observe("RATE-429-001", f"429 on {ex.method} {ex.url}; waited {retry_after or '1 (default)'} s "
-                                         "and retried", ex)
-            self.require("RATE-429-002", retry_after is not None and retry_after.strip().isdigit(), exchange=ex,
-                         received=f"Retry-After: {retry_after!r}", documented="a 429 carries Retry-After in seconds")
+            self.observe(
+                "RATE-429-001", f"429 on {ex.method} {ex.url}; waited {retry_after or '1 (default)'} s and retried", ex
+            )
+            self.require(
+                "RATE-429-002",
+                retry_after is not None and retry_after.strip().isdigit(),
+                exchange=ex,
+                received=f"Retry-After: {retry_after!r}",
+                documented="a 429 carries Retry-After in seconds",
+            )
 
     def observe(self, requirement_id: str, observation: str, exchange: Exchange | None = None) -> None:
         """INFO: record what the target did; never fails."""
@@ -90,24 +113,51 @@ class Verdict:
         ex = failure.exchange
         entry = self.expected.match(rid, self.test_id)
         if entry is not None:
-            self._record(rid, Outcome.XFAIL, ex, message=f"expected failure: {entry.reason}",
-                         received=failure.received, documented=failure.documented)
+            self._record(
+                rid,
+                Outcome.XFAIL,
+                ex,
+                message=f"expected failure: {entry.reason}",
+                received=failure.received,
+                documented=failure.documented,
+            )
             return
         # A PROFILE requirement binds once the profile declares a choice: breaking it is a failure.
         if level in ("MUST", "PROFILE"):
-            self._record(rid, Outcome.FAIL, ex, message=failure.message, received=failure.received,
-                         documented=failure.documented)
+            self._record(
+                rid, Outcome.FAIL, ex, message=failure.message, received=failure.received, documented=failure.documented
+            )
             raise failure
         if level == "SHOULD":
-            self._record(rid, Outcome.WARN, ex, message=failure.message, received=failure.received,
-                         documented=failure.documented)
+            self._record(
+                rid, Outcome.WARN, ex, message=failure.message, received=failure.received, documented=failure.documented
+            )
             self.warnings.append(failure.render())
             return
-        self._record(rid, Outcome.INFO, ex, message=failure.message, received=failure.received,
-                     documented=failure.documented)
+        self._record(
+            rid, Outcome.INFO, ex, message=failure.message, received=failure.received, documented=failure.documented
+        )
 
-    def _record(self, requirement_id: str, outcome: Outcome, exchange: Exchange | None, *,
-                message: str = "", received: str = "", documented: str = "") -> None:
+    def _record(
+        self,
+        requirement_id: str,
+        outcome: Outcome,
+        exchange: Exchange | None,
+        *,
+        message: str = "",
+        received: str = "",
+        documented: str = "",
+    ) -> None:
         exchanges: Iterable[Exchange] = [exchange] if exchange is not None else []
-        self.results.add(CheckRecord(requirement_id, self.level(requirement_id), outcome, self.test_id,
-                                     message=message, received=received, documented=documented), exchanges)
+        self.results.add(
+            CheckRecord(
+                requirement_id,
+                self.level(requirement_id),
+                outcome,
+                self.test_id,
+                message=message,
+                received=received,
+                documented=documented,
+            ),
+            exchanges,
+        )

@@ -41,8 +41,10 @@ class AccessLogMiddleware:
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             status = counts["status"] or "-"
-            line = (f"mock {scope['method']} {_printable(scope['path'])} {status} in={counts['in']}B "
-                    f"out={counts['out']}B {elapsed:.1f}ms\n")
+            line = (
+                f"mock {scope['method']} {_printable(scope['path'])} {status} in={counts['in']}B "
+                f"out={counts['out']}B {elapsed:.1f}ms\n"
+            )
             stream = self.stream or sys.stderr
             try:
                 stream.write(line)

@@ -52,8 +52,9 @@ class MockApi:
 
     # -- helpers --------------------------------------------------------------------------------
     def _env(self, request: Request, *, allow_access_token: bool = True) -> Environment:
-        env = authenticate(self.store.environments, request.headers, allow_access_token=allow_access_token,
-                           fault=self.settings.fault)
+        env = authenticate(
+            self.store.environments, request.headers, allow_access_token=allow_access_token, fault=self.settings.fault
+        )
         if env is None:
             status = self.settings.auth_failure_status
             raise ApiError(status, "Unauthorized" if status == 401 else "Forbidden resource")
@@ -123,11 +124,14 @@ class MockApi:
             _close(parts)
             raise
         _close([p for p in parts if p.name != "files"])  # parts we did not use (e.g. `file`)
-        return self._created({
-            "accountId": env.account_id, "environmentId": env.environment_id, "importId": import_id,
-            "files": [{"id": c.file_id, "filename": c.filename, "documentId": c.document_id}
-                      for c in created],
-        })
+        return self._created(
+            {
+                "accountId": env.account_id,
+                "environmentId": env.environment_id,
+                "importId": import_id,
+                "files": [{"id": c.file_id, "filename": c.filename, "documentId": c.document_id} for c in created],
+            }
+        )
 
     async def upload_single(self, request: Request) -> Response:
         env = self._env(request)
@@ -149,35 +153,43 @@ class MockApi:
             _close(parts)
             raise
         _close([p for p in parts if p.name != "file"])
-        return self._single_answer(env, import_id, created[0].file_id, created[0].filename,
-                                   created[0].document_id)
+        return self._single_answer(env, import_id, created[0].file_id, created[0].filename, created[0].document_id)
 
     async def upload_by_url(self, request: Request) -> Response:
         env = self._env(request)
-        entries, batch = byurl_body(await read_json_body(request, self.settings.max_json_bytes),
-                                    fault=self.settings.fault)
+        entries, batch = byurl_body(
+            await read_json_body(request, self.settings.max_json_bytes), fault=self.settings.fault
+        )
         rules = formats.url_rules(self.settings)
         incoming = [Incoming(e.filename, rules, url=e.url, info=e.info) for e in entries]
         import_id, created = await self.intake.accept(env, incoming, batch)
-        return self._created({
-            "accountId": env.account_id, "environmentId": env.environment_id, "importId": import_id,
-            "files": [{"id": c.file_id, "filename": c.filename, "documentId": c.document_id}
-                      for c in created],
-        }, 202 if self.settings.fault == "byurl-answers-202" else None)
+        return self._created(
+            {
+                "accountId": env.account_id,
+                "environmentId": env.environment_id,
+                "importId": import_id,
+                "files": [{"id": c.file_id, "filename": c.filename, "documentId": c.document_id} for c in created],
+            },
+            202 if self.settings.fault == "byurl-answers-202" else None,
+        )
 
     async def upload_single_url(self, request: Request) -> Response:
         env = self._env(request)
         entry = single_url_body(await read_json_body(request, self.settings.max_json_bytes))
         rules = formats.single_rules(self.settings)  # like single: `.tif` yes, no compression support
-        import_id, created = await self.intake.accept(
-            env, [Incoming(entry.filename, rules, url=entry.url)], entry.info)
-        return self._single_answer(env, import_id, created[0].file_id, created[0].filename,
-                                   created[0].document_id)
+        import_id, created = await self.intake.accept(env, [Incoming(entry.filename, rules, url=entry.url)], entry.info)
+        return self._single_answer(env, import_id, created[0].file_id, created[0].filename, created[0].document_id)
 
-    def _single_answer(self, env: Environment, import_id: str, file_id: str, filename: str,
-                       document_id: str | None) -> Response:
-        body = {"accountId": env.account_id, "environmentId": env.environment_id, "importId": import_id,
-                "fileId": file_id, "filename": filename}
+    def _single_answer(
+        self, env: Environment, import_id: str, file_id: str, filename: str, document_id: str | None
+    ) -> Response:
+        body = {
+            "accountId": env.account_id,
+            "environmentId": env.environment_id,
+            "importId": import_id,
+            "fileId": file_id,
+            "filename": filename,
+        }
         if self.settings.fault == "single-answer-id-not-file-id":
             body["id"] = body.pop("fileId")
         if document_id is not None:
@@ -220,11 +232,16 @@ class MockApi:
             raise ApiError(404, "the OpenAPI description is not installed") from exc
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse({
-            "status": "ok", "version": __version__, "settings": self.settings.public_view(),
-            "environments": [{"accountId": e.account_id, "environmentId": e.environment_id}
-                             for e in self.store.environments],
-        })
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "settings": self.settings.public_view(),
+                "environments": [
+                    {"accountId": e.account_id, "environmentId": e.environment_id} for e in self.store.environments
+                ],
+            }
+        )
 
 
 def _close(parts: list[Part]) -> None:
@@ -259,12 +276,16 @@ def create_app(settings: MockSettings) -> ASGIApp:
     ]
     if settings.fault == "root-health-200":
         routes.append(Route("/", api.health, methods=["GET"]))
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
-        ApiError: errors.handle_api_error,
-        HTTPException: errors.handle_http_exception,
-        errors.BodyAborted: errors.handle_body_aborted,
-        Exception: errors.handle_unexpected,
-    })
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={
+            ApiError: errors.handle_api_error,
+            HTTPException: errors.handle_http_exception,
+            errors.BodyAborted: errors.handle_body_aborted,
+            Exception: errors.handle_unexpected,
+        },
+    )
     app.router.redirect_slashes = False  # a trailing slash is another (unknown) path, not a redirect
     app.state.fault = settings.fault  # read by fault hooks that have only the request (faults.fault_of)
     wrapped: ASGIApp = BodyLimitMiddleware(app, settings)

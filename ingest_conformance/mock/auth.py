@@ -25,8 +25,7 @@ ENVIRONMENT_B = "66d721f5ee90270bfac654b0"
 def environments_from(settings: MockSettings) -> list[Environment]:
     envs = [Environment(ACCOUNT_A, ENVIRONMENT_A, settings.api_key, settings.access_token)]
     if settings.second_api_key or settings.second_access_token:
-        envs.append(Environment(ACCOUNT_B, ENVIRONMENT_B, settings.second_api_key,
-                                settings.second_access_token))
+        envs.append(Environment(ACCOUNT_B, ENVIRONMENT_B, settings.second_api_key, settings.second_access_token))
     return envs
 
 
@@ -35,8 +34,13 @@ def _same(given: str, expected: str) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
-def authenticate(environments: tuple[Environment, ...], headers: Headers, *,
-                 allow_access_token: bool = True, fault: str | None = None) -> Environment | None:
+def authenticate(
+    environments: tuple[Environment, ...],
+    headers: Headers,
+    *,
+    allow_access_token: bool = True,
+    fault: str | None = None,
+) -> Environment | None:
     """The environment the request's credentials name, or None (missing, wrong or conflicting)."""
     found: list[Environment] = []
     presented = 0

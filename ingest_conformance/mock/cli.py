@@ -34,106 +34,250 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     net = parser.add_argument_group("listening")
     net.add_argument("--host", default=d.host, help="interface to bind (default: %(default)s)")
     net.add_argument("--port", type=int, default=d.port, help="TCP port, 0 for a free one (default: %(default)s)")
-    net.add_argument("--quiet", action="store_true", default=d.quiet,
-                     help="no per-request log line on stderr (default: %(default)s)")
+    net.add_argument(
+        "--quiet", action="store_true", default=d.quiet, help="no per-request log line on stderr (default: %(default)s)"
+    )
 
     creds = parser.add_argument_group("credentials (values are never logged)")
     creds.add_argument("--api-key", default=d.api_key, help="x-api-key of environment A (default: %(default)s)")
-    creds.add_argument("--access-token", default=d.access_token,
-                       help="x-access-token of environment A (default: %(default)s)")
-    creds.add_argument("--second-api-key", default=d.second_api_key,
-                       help="x-api-key of environment B; empty disables B (default: %(default)s)")
-    creds.add_argument("--second-access-token", default=d.second_access_token,
-                       help="x-access-token of environment B (default: %(default)s)")
+    creds.add_argument(
+        "--access-token", default=d.access_token, help="x-access-token of environment A (default: %(default)s)"
+    )
+    creds.add_argument(
+        "--second-api-key",
+        default=d.second_api_key,
+        help="x-api-key of environment B; empty disables B (default: %(default)s)",
+    )
+    creds.add_argument(
+        "--second-access-token",
+        default=d.second_access_token,
+        help="x-access-token of environment B (default: %(default)s)",
+    )
 
     beh = parser.add_argument_group("behaviour (choices the docs leave open)")
-    beh.add_argument("--success-status", type=int, choices=(200, 201), default=d.success_status,
-                     help="status of a successful POST (default: %(default)s)")
-    beh.add_argument("--auth-failure-status", type=int, choices=(401, 403), default=d.auth_failure_status,
-                     help="status for a missing or wrong credential (default: %(default)s)")
-    beh.add_argument("--rejection", choices=("sync", "async"), default=d.rejection,
-                     help="async: accept, then reject bad files in the background; sync: refuse them "
-                          "with 400 at upload (default: %(default)s)")
-    beh.add_argument("--processing-delay", type=_non_negative_float, default=d.processing_delay,
-                     metavar="SECONDS", help="wait of each lifecycle step (default: %(default)s)")
-    beh.add_argument("--workers", type=_positive_int, default=d.workers,
-                     help="background processing threads (default: %(default)s)")
-    beh.add_argument("--download-timeout", type=_non_negative_float, default=d.download_timeout,
-                     metavar="SECONDS", help="timeout of one URL download (default: %(default)s)")
-    beh.add_argument("--single-url-path", default=d.single_url_path,
-                     help="path of the deprecated single-by-URL operation (default: %(default)s)")
-    beh.add_argument("--uploads-accept-tif", action=argparse.BooleanOptionalAction, default=d.uploads_accept_tif,
-                     help="uploads accept .tif (default: %(default)s)")
-    beh.add_argument("--byurl-accepts-zip", action=argparse.BooleanOptionalAction, default=d.byurl_accepts_zip,
-                     help="URL uploads accept .zip (default: %(default)s)")
-    beh.add_argument("--rate-limit-burst", type=int, default=d.rate_limit_burst, metavar="N",
-                     help="answer 429 (Retry-After: 1) past N requests per second; 0 = off (default: %(default)s)")
-    beh.add_argument("--extra-fields", action=argparse.BooleanOptionalAction, default=d.extra_fields,
-                     help="add undocumented fields to JSON answers (default: %(default)s)")
-    beh.add_argument("--error-shape", choices=("nestjs", "problem"), default=d.error_shape,
-                     help="JSON shape of errors: NestJS {statusCode, message, error} or RFC 9457 "
-                          "application/problem+json (default: %(default)s)")
+    beh.add_argument(
+        "--success-status",
+        type=int,
+        choices=(200, 201),
+        default=d.success_status,
+        help="status of a successful POST (default: %(default)s)",
+    )
+    beh.add_argument(
+        "--auth-failure-status",
+        type=int,
+        choices=(401, 403),
+        default=d.auth_failure_status,
+        help="status for a missing or wrong credential (default: %(default)s)",
+    )
+    beh.add_argument(
+        "--rejection",
+        choices=("sync", "async"),
+        default=d.rejection,
+        help="async: accept, then reject bad files in the background; sync: refuse them "
+        "with 400 at upload (default: %(default)s)",
+    )
+    beh.add_argument(
+        "--processing-delay",
+        type=_non_negative_float,
+        default=d.processing_delay,
+        metavar="SECONDS",
+        help="wait of each lifecycle step (default: %(default)s)",
+    )
+    beh.add_argument(
+        "--workers", type=_positive_int, default=d.workers, help="background processing threads (default: %(default)s)"
+    )
+    beh.add_argument(
+        "--download-timeout",
+        type=_non_negative_float,
+        default=d.download_timeout,
+        metavar="SECONDS",
+        help="timeout of one URL download (default: %(default)s)",
+    )
+    beh.add_argument(
+        "--single-url-path",
+        default=d.single_url_path,
+        help="path of the deprecated single-by-URL operation (default: %(default)s)",
+    )
+    beh.add_argument(
+        "--uploads-accept-tif",
+        action=argparse.BooleanOptionalAction,
+        default=d.uploads_accept_tif,
+        help="uploads accept .tif (default: %(default)s)",
+    )
+    beh.add_argument(
+        "--byurl-accepts-zip",
+        action=argparse.BooleanOptionalAction,
+        default=d.byurl_accepts_zip,
+        help="URL uploads accept .zip (default: %(default)s)",
+    )
+    beh.add_argument(
+        "--rate-limit-burst",
+        type=int,
+        default=d.rate_limit_burst,
+        metavar="N",
+        help="answer 429 (Retry-After: 1) past N requests per second; 0 = off (default: %(default)s)",
+    )
+    beh.add_argument(
+        "--extra-fields",
+        action=argparse.BooleanOptionalAction,
+        default=d.extra_fields,
+        help="add undocumented fields to JSON answers (default: %(default)s)",
+    )
+    beh.add_argument(
+        "--error-shape",
+        choices=("nestjs", "problem"),
+        default=d.error_shape,
+        help="JSON shape of errors: NestJS {statusCode, message, error} or RFC 9457 "
+        "application/problem+json (default: %(default)s)",
+    )
 
     bugs = parser.add_argument_group("fault modes (to measure a test suite; never conformant)")
-    bugs.add_argument("--fault", default=d.fault, metavar="NAME",
-                      help="start with one named, realistic bug; see --list-faults (default: %(default)s)")
-    bugs.add_argument("--list-faults", action="store_true", default=False,
-                      help="list the fault names with the requirement each breaks, and exit (default: %(default)s)")
+    bugs.add_argument(
+        "--fault",
+        default=d.fault,
+        metavar="NAME",
+        help="start with one named, realistic bug; see --list-faults (default: %(default)s)",
+    )
+    bugs.add_argument(
+        "--list-faults",
+        action="store_true",
+        default=False,
+        help="list the fault names with the requirement each breaks, and exit (default: %(default)s)",
+    )
 
     size = parser.add_argument_group("sizes and limits")
-    size.add_argument("--max-request-bytes", type=_positive_int, default=d.max_request_bytes, metavar="N",
-                      help="bodies over this get 413 (default: %(default)s)")
-    size.add_argument("--max-json-bytes", type=_positive_int, default=d.max_json_bytes, metavar="N",
-                      help="JSON bodies over this get 413 (default: %(default)s)")
-    size.add_argument("--max-header-bytes", type=_positive_int, default=d.max_header_bytes, metavar="N",
-                      help="request line + headers over this get 431 (default: %(default)s)")
-    size.add_argument("--oversize-mode", choices=("drain", "close"), default=d.oversize_mode,
-                      help="after a 413: drain the rest of the body, or close at once (default: %(default)s)")
-    size.add_argument("--drain-max-bytes", type=_positive_int, default=d.drain_max_bytes, metavar="N",
-                      help="drain at most this much after a 413 (default: %(default)s)")
-    size.add_argument("--drain-max-seconds", type=_non_negative_float, default=d.drain_max_seconds,
-                      metavar="SECONDS", help="drain for at most this long after a 413 (default: %(default)s)")
-    size.add_argument("--zip-max-total-bytes", type=_positive_int, default=d.zip_max_total_bytes, metavar="N",
-                      help="bomb guard: uncompressed bytes per upload (default: %(default)s)")
-    size.add_argument("--zip-max-ratio", type=_positive_int, default=d.zip_max_ratio, metavar="N",
-                      help="bomb guard: compression ratio past 1 MiB (default: %(default)s)")
-    size.add_argument("--zip-max-entries", type=_positive_int, default=d.zip_max_entries, metavar="N",
-                      help="entries per archive (default: %(default)s)")
-    size.add_argument("--zip-max-depth", type=_positive_int, default=d.zip_max_depth, metavar="N",
-                      help="ZIP nesting levels expanded (default: %(default)s)")
-    size.add_argument("--max-stored-imports", type=_positive_int, default=d.max_stored_imports, metavar="N",
-                      help="imports kept in memory before the oldest are forgotten (default: %(default)s)")
+    size.add_argument(
+        "--max-request-bytes",
+        type=_positive_int,
+        default=d.max_request_bytes,
+        metavar="N",
+        help="bodies over this get 413 (default: %(default)s)",
+    )
+    size.add_argument(
+        "--max-json-bytes",
+        type=_positive_int,
+        default=d.max_json_bytes,
+        metavar="N",
+        help="JSON bodies over this get 413 (default: %(default)s)",
+    )
+    size.add_argument(
+        "--max-header-bytes",
+        type=_positive_int,
+        default=d.max_header_bytes,
+        metavar="N",
+        help="request line + headers over this get 431 (default: %(default)s)",
+    )
+    size.add_argument(
+        "--oversize-mode",
+        choices=("drain", "close"),
+        default=d.oversize_mode,
+        help="after a 413: drain the rest of the body, or close at once (default: %(default)s)",
+    )
+    size.add_argument(
+        "--drain-max-bytes",
+        type=_positive_int,
+        default=d.drain_max_bytes,
+        metavar="N",
+        help="drain at most this much after a 413 (default: %(default)s)",
+    )
+    size.add_argument(
+        "--drain-max-seconds",
+        type=_non_negative_float,
+        default=d.drain_max_seconds,
+        metavar="SECONDS",
+        help="drain for at most this long after a 413 (default: %(default)s)",
+    )
+    size.add_argument(
+        "--zip-max-total-bytes",
+        type=_positive_int,
+        default=d.zip_max_total_bytes,
+        metavar="N",
+        help="bomb guard: uncompressed bytes per upload (default: %(default)s)",
+    )
+    size.add_argument(
+        "--zip-max-ratio",
+        type=_positive_int,
+        default=d.zip_max_ratio,
+        metavar="N",
+        help="bomb guard: compression ratio past 1 MiB (default: %(default)s)",
+    )
+    size.add_argument(
+        "--zip-max-entries",
+        type=_positive_int,
+        default=d.zip_max_entries,
+        metavar="N",
+        help="entries per archive (default: %(default)s)",
+    )
+    size.add_argument(
+        "--zip-max-depth",
+        type=_positive_int,
+        default=d.zip_max_depth,
+        metavar="N",
+        help="ZIP nesting levels expanded (default: %(default)s)",
+    )
+    size.add_argument(
+        "--max-stored-imports",
+        type=_positive_int,
+        default=d.max_stored_imports,
+        metavar="N",
+        help="imports kept in memory before the oldest are forgotten (default: %(default)s)",
+    )
     add_request_validation(parser)
 
 
 def add_request_validation(parser: argparse.ArgumentParser) -> None:
     d = DEFAULTS
     group = parser.add_argument_group("request validation (for SDKs in any language; docs/sdk.md)")
-    group.add_argument("--validate-requests", action="store_true", default=d.validate_requests,
-                       help="judge every request against spec/client-requirements.yaml; read the findings at "
-                            "GET /__mock__/requests during the run (default: %(default)s)")
-    group.add_argument("--validation-report", metavar="PATH", default=d.validation_report,
-                       help="with --validate-requests: the JSON report written when the mock stops "
-                            "(default: %(default)s)")
+    group.add_argument(
+        "--validate-requests",
+        action="store_true",
+        default=d.validate_requests,
+        help="judge every request against spec/client-requirements.yaml; read the findings at "
+        "GET /__mock__/requests during the run (default: %(default)s)",
+    )
+    group.add_argument(
+        "--validation-report",
+        metavar="PATH",
+        default=d.validation_report,
+        help="with --validate-requests: the JSON report written when the mock stops (default: %(default)s)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> MockSettings:
     return MockSettings(
-        host=args.host, port=args.port, quiet=args.quiet,
-        api_key=args.api_key, access_token=args.access_token,
-        second_api_key=args.second_api_key, second_access_token=args.second_access_token,
-        success_status=args.success_status, auth_failure_status=args.auth_failure_status,
-        rejection=args.rejection, processing_delay=args.processing_delay, workers=args.workers,
-        download_timeout=args.download_timeout, single_url_path=args.single_url_path,
-        uploads_accept_tif=args.uploads_accept_tif, byurl_accepts_zip=args.byurl_accepts_zip,
-        rate_limit_burst=args.rate_limit_burst, max_request_bytes=args.max_request_bytes,
-        max_json_bytes=args.max_json_bytes, max_header_bytes=args.max_header_bytes,
-        oversize_mode=args.oversize_mode, drain_max_bytes=args.drain_max_bytes,
-        drain_max_seconds=args.drain_max_seconds, zip_max_total_bytes=args.zip_max_total_bytes,
-        zip_max_ratio=args.zip_max_ratio, zip_max_entries=args.zip_max_entries,
-        zip_max_depth=args.zip_max_depth, max_stored_imports=args.max_stored_imports,
-        extra_fields=args.extra_fields, error_shape=args.error_shape, fault=args.fault,
-        validate_requests=args.validate_requests, validation_report=args.validation_report,
+        host=args.host,
+        port=args.port,
+        quiet=args.quiet,
+        api_key=args.api_key,
+        access_token=args.access_token,
+        second_api_key=args.second_api_key,
+        second_access_token=args.second_access_token,
+        success_status=args.success_status,
+        auth_failure_status=args.auth_failure_status,
+        rejection=args.rejection,
+        processing_delay=args.processing_delay,
+        workers=args.workers,
+        download_timeout=args.download_timeout,
+        single_url_path=args.single_url_path,
+        uploads_accept_tif=args.uploads_accept_tif,
+        byurl_accepts_zip=args.byurl_accepts_zip,
+        rate_limit_burst=args.rate_limit_burst,
+        max_request_bytes=args.max_request_bytes,
+        max_json_bytes=args.max_json_bytes,
+        max_header_bytes=args.max_header_bytes,
+        oversize_mode=args.oversize_mode,
+        drain_max_bytes=args.drain_max_bytes,
+        drain_max_seconds=args.drain_max_seconds,
+        zip_max_total_bytes=args.zip_max_total_bytes,
+        zip_max_ratio=args.zip_max_ratio,
+        zip_max_entries=args.zip_max_entries,
+        zip_max_depth=args.zip_max_depth,
+        max_stored_imports=args.max_stored_imports,
+        extra_fields=args.extra_fields,
+        error_shape=args.error_shape,
+        fault=args.fault,
+        validate_requests=args.validate_requests,
+        validation_report=args.validation_report,
     )
 
 

@@ -48,24 +48,28 @@ def error_body(status: int, message: str) -> bytes:
 
 
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
-    return JSONResponse({"statusCode": status, "message": message, "error": phrase(status)},
-                        status_code=status, headers=dict(headers or {}))
+    return JSONResponse(
+        {"statusCode": status, "message": message, "error": phrase(status)},
+        status_code=status,
+        headers=dict(headers or {}),
+    )
 
 
-def raw_error_response(status: int, message: str, *, close: bool = False,
-                       extra: Mapping[str, str] | None = None) -> bytes:
+def raw_error_response(
+    status: int, message: str, *, close: bool = False, extra: Mapping[str, str] | None = None
+) -> bytes:
     """A complete HTTP/1.1 error response as bytes, for the protocol layer (no ASGI there)."""
     body = error_body(status, message)
-    lines = [f"HTTP/1.1 {status} {phrase(status)}", "content-type: application/json",
-             f"content-length: {len(body)}"]
+    lines = [f"HTTP/1.1 {status} {phrase(status)}", "content-type: application/json", f"content-length: {len(body)}"]
     lines += [f"{name}: {value}" for name, value in (extra or {}).items()]
     if close:
         lines.append("connection: close")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-async def send_error(send: Send, status: int, message: str, *, close: bool = False,
-                     extra: Mapping[str, str] | None = None) -> None:
+async def send_error(
+    send: Send, status: int, message: str, *, close: bool = False, extra: Mapping[str, str] | None = None
+) -> None:
     """Send a JSON error straight over ASGI (used by middlewares that answer for the app)."""
     body = error_body(status, message)
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]

@@ -22,15 +22,38 @@ ERR_UNSUPPORTED = "ERR_UNSUPPORTED_FILE_FORMAT"
 ERR_CORRUPTED = "ERR_CORRUPTED_FILE"
 ERR_DOWNLOADING = "ERR_DOWNLOADING_FILE"
 
-EXTENSION_KIND = {".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png",
-                  ".tiff": "tiff", ".tif": "tiff", ".zip": "zip"}
-MIME = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png",
-        "tiff": "image/tiff", "zip": "application/zip"}
+EXTENSION_KIND = {
+    ".pdf": "pdf",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".png": "png",
+    ".tiff": "tiff",
+    ".tif": "tiff",
+    ".zip": "zip",
+}
+MIME = {
+    "pdf": "application/pdf",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "tiff": "image/tiff",
+    "zip": "application/zip",
+}
 PILLOW_FORMAT = {"jpeg": "JPEG", "png": "PNG", "tiff": "TIFF"}
 
 # Magic numbers of formats we recognise but never accept (so they are "unsupported", not "corrupt").
-UNSUPPORTED_MAGIC = (b"GIF87a", b"GIF89a", b"BM", b"RIFF", b"\xd0\xcf\x11\xe0", b"MZ", b"\x7fELF",
-                     b"{\\rtf", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")
+UNSUPPORTED_MAGIC = (
+    b"GIF87a",
+    b"GIF89a",
+    b"BM",
+    b"RIFF",
+    b"\xd0\xcf\x11\xe0",
+    b"MZ",
+    b"\x7fELF",
+    b"{\\rtf",
+    b"\x1f\x8b",
+    b"Rar!",
+    b"7z\xbc\xaf",
+)
 SNIFF_BYTES = 1024
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485  # Pillow's own bomb threshold (~270 MB as RGB)
 
@@ -141,8 +164,24 @@ def _check_pdf(content: IO[bytes]) -> None:
 
 
 # Bytes per value of each TIFF field type (TIFF 6.0 section 2, BigTIFF types 16-18).
-_TIFF_TYPE_SIZE = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4,
-                   16: 8, 17: 8, 18: 8}
+_TIFF_TYPE_SIZE = {
+    1: 1,
+    2: 1,
+    3: 2,
+    4: 4,
+    5: 8,
+    6: 1,
+    7: 1,
+    8: 2,
+    9: 4,
+    10: 8,
+    11: 4,
+    12: 8,
+    13: 4,
+    16: 8,
+    17: 8,
+    18: 8,
+}
 
 
 def _check_tiff_chain(content: IO[bytes]) -> None:

@@ -47,8 +47,7 @@ class Intake:
         self._store = store
         self._lifecycle = lifecycle
 
-    async def accept(self, env: Environment, incoming: list[Incoming],
-                     batch: Info | None) -> tuple[str, list[Created]]:
+    async def accept(self, env: Environment, incoming: list[Incoming], batch: Info | None) -> tuple[str, list[Created]]:
         """Store an import with one file per entry and start their lifecycles. Raises ApiError
         (before storing anything, so the caller still owns every content) in sync mode."""
         incoming = self._faulty_selection(incoming) if self._settings.fault else incoming
@@ -72,12 +71,25 @@ class Intake:
             if self._settings.fault == "client-data-dropped":
                 client_data = None  # fault: clientData stays on the import only
             file_id = self._store.create_file(
-                import_id, item.filename, compressed=compressed, mime_type=None, company_id=batch.company,
+                import_id,
+                item.filename,
+                compressed=compressed,
+                mime_type=None,
+                company_id=batch.company,
                 client_data=dict(client_data) if client_data is not None else None,
-                with_document=not compressed)
+                with_document=not compressed,
+            )
             created.append(Created(file_id, item.filename, self._store.document_id(file_id)))
-            job = Job(file_id, import_id, item.filename, item.rules, item.content, url=item.url,
-                      company_id=batch.company, client_data=client_data)
+            job = Job(
+                file_id,
+                import_id,
+                item.filename,
+                item.rules,
+                item.content,
+                url=item.url,
+                company_id=batch.company,
+                client_data=client_data,
+            )
             item.content = None  # the job owns it now
             self._lifecycle.submit(job)
         return import_id, created

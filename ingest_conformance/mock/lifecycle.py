@@ -145,8 +145,12 @@ class Lifecycle:
             return
         if job.url is not None:
             try:
-                job.content = download(job.url, timeout=self._settings.download_timeout,
-                                       max_bytes=self._settings.max_request_bytes, fault=self._settings.fault)
+                job.content = download(
+                    job.url,
+                    timeout=self._settings.download_timeout,
+                    max_bytes=self._settings.max_request_bytes,
+                    fault=self._settings.fault,
+                )
             except DownloadFailed as exc:
                 log.debug("download of file %s failed: %s", job.file_id, exc)
                 self._later(self._finish, job, "rejected", formats.ERR_DOWNLOADING, None)
@@ -180,16 +184,36 @@ class Lifecycle:
         child_jobs: list[Job] = []
         try:
             for child in children:
-                kind = formats.classify(child.name, formats.read_head(child.content), job.rules).kind \
-                    if child.content is not None else None
+                kind = (
+                    formats.classify(child.name, formats.read_head(child.content), job.rules).kind
+                    if child.content is not None
+                    else None
+                )
                 child_id = self._store.create_file(
-                    job.import_id, child.name, compressed=kind == "zip", mime_type=None,
-                    company_id=job.company_id, client_data=job.client_data, parent_file_id=job.file_id,
-                    with_document=kind != "zip")
-                child_jobs.append(Job(child_id, job.import_id, child.name, job.rules, child.content,
-                                      error=child.error, company_id=job.company_id,
-                                      client_data=job.client_data, parent_id=job.file_id,
-                                      zip_depth=depth, budget=budget))
+                    job.import_id,
+                    child.name,
+                    compressed=kind == "zip",
+                    mime_type=None,
+                    company_id=job.company_id,
+                    client_data=job.client_data,
+                    parent_file_id=job.file_id,
+                    with_document=kind != "zip",
+                )
+                child_jobs.append(
+                    Job(
+                        child_id,
+                        job.import_id,
+                        child.name,
+                        job.rules,
+                        child.content,
+                        error=child.error,
+                        company_id=job.company_id,
+                        client_data=job.client_data,
+                        parent_id=job.file_id,
+                        zip_depth=depth,
+                        budget=budget,
+                    )
+                )
                 child.content = None
         except KeyError:  # the import was evicted from the store meanwhile
             zips.close_all(children)

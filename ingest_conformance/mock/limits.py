@@ -39,8 +39,9 @@ class BodyLimitMiddleware:
         declared = _content_length(headers.get(b"content-length"))
         if declared is not None and declared > limit:
             expects_continue = headers.get(b"expect", b"").lower() == b"100-continue"
-            await self._refuse(receive, send, drain=not expects_continue,
-                               status=400 if fault == "oversize-content-length-400" else 413)
+            await self._refuse(
+                receive, send, drain=not expects_continue, status=400 if fault == "oversize-content-length-400" else 413
+            )
             return
 
         state = {"seen": 0, "over": False, "started": False, "ended": False}
@@ -68,8 +69,9 @@ class BodyLimitMiddleware:
             # (and waiting for more would hang until the drain deadline).
             await self._refuse(receive, send, drain=not state["ended"], ended=bool(state["ended"]))
 
-    async def _refuse(self, receive: Receive, send: Send, *, drain: bool, ended: bool = False,
-                      status: int = 413) -> None:
+    async def _refuse(
+        self, receive: Receive, send: Send, *, drain: bool, ended: bool = False, status: int = 413
+    ) -> None:
         message = f"request body is larger than the limit of {self.settings.max_request_bytes} bytes"
         finished = ended
         if drain and self.settings.oversize_mode == "drain":

@@ -128,15 +128,19 @@ class FormCollector:
         self._value = bytearray()
         self._current: Part | None = None
         self.ended = False
-        self._parser = MultipartParser(boundary, {
-            "on_part_begin": self._part_begin,
-            "on_header_field": lambda d, s, e: self._field.extend(d[s:e]),
-            "on_header_value": lambda d, s, e: self._value.extend(d[s:e]),
-            "on_header_end": self._header_end,
-            "on_headers_finished": self._headers_finished,
-            "on_part_data": self._part_data,
-            "on_end": self._end,
-        }, max_header_size=MAX_PART_HEADER_BYTES)
+        self._parser = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": self._part_begin,
+                "on_header_field": lambda d, s, e: self._field.extend(d[s:e]),
+                "on_header_value": lambda d, s, e: self._value.extend(d[s:e]),
+                "on_header_end": self._header_end,
+                "on_headers_finished": self._headers_finished,
+                "on_part_data": self._part_data,
+                "on_end": self._end,
+            },
+            max_header_size=MAX_PART_HEADER_BYTES,
+        )
 
     def feed(self, chunk: bytes) -> None:
         self._parser.write(chunk)
@@ -173,8 +177,13 @@ class FormCollector:
         if filename is not None and self._fault:
             filename = self._faulty_filename(raw, star, filename)
         ctype = next((v for k, v in self._headers if k == b"content-type"), None)
-        part = Part(name=params["name"].decode("latin-1"), filename=filename, raw_filename=raw,
-                    filename_star=star, content_type=ctype.decode("latin-1") if ctype else None)
+        part = Part(
+            name=params["name"].decode("latin-1"),
+            filename=filename,
+            raw_filename=raw,
+            filename_star=star,
+            content_type=ctype.decode("latin-1") if ctype else None,
+        )
         if part.is_file:
             part.content = new_spool()
         self.parts.append(part)
@@ -233,12 +242,15 @@ class BodyStream:
             pass
 
 
-async def read_form(request: Request, *, max_field_bytes: int = 1024 * 1024,
-                    max_parts: int = 1000) -> list[Part]:
+async def read_form(request: Request, *, max_field_bytes: int = 1024 * 1024, max_parts: int = 1000) -> list[Part]:
     """Parse a multipart request. Any framing problem is the client's: 400, never 500."""
     fault = fault_of(request)
-    collector = FormCollector(boundary_of(request.headers.get("content-type")),
-                              max_field_bytes=max_field_bytes, max_parts=max_parts, fault=fault)
+    collector = FormCollector(
+        boundary_of(request.headers.get("content-type")),
+        max_field_bytes=max_field_bytes,
+        max_parts=max_parts,
+        fault=fault,
+    )
     stream = BodyStream(request)
     try:
         async for chunk in stream:

@@ -45,17 +45,35 @@ sys.exit(main(["mock", *sys.argv[1:]]))
 
 def settings_flags(settings: MockSettings) -> list[str]:
     """The CLI flags for what a run's bundled mock takes from `settings` (credentials, delay, size limit)."""
-    return ["--host", settings.host, "--api-key", settings.api_key, "--access-token", settings.access_token,
-            "--second-api-key", settings.second_api_key, "--second-access-token", settings.second_access_token,
-            "--processing-delay", repr(settings.processing_delay),
-            "--max-request-bytes", str(settings.max_request_bytes)]
+    return [
+        "--host",
+        settings.host,
+        "--api-key",
+        settings.api_key,
+        "--access-token",
+        settings.access_token,
+        "--second-api-key",
+        settings.second_api_key,
+        "--second-access-token",
+        settings.second_access_token,
+        "--processing-delay",
+        repr(settings.processing_delay),
+        "--max-request-bytes",
+        str(settings.max_request_bytes),
+    ]
 
 
 class MockProcess:
     """A running mock child started with `flags`; `base_url` once it listens."""
 
-    def __init__(self, flags: list[str] | tuple[str, ...] = (), *, log_path: Path | None = None, quiet: bool = True,
-                 on_line: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        flags: list[str] | tuple[str, ...] = (),
+        *,
+        log_path: Path | None = None,
+        quiet: bool = True,
+        on_line: Callable[[str], None] | None = None,
+    ) -> None:
         """`quiet=False` keeps the access log (one stderr line per request); `on_line` sees every stderr line
         as it arrives, in the reading thread."""
         self.log_path = log_path
@@ -63,14 +81,20 @@ class MockProcess:
         self.last_lines: collections.deque[str] = collections.deque(maxlen=40)  # what it said, for errors
         # The mock takes everything from its flags, never from a run's own environment.
         env = {k: v for k, v in os.environ.items() if not k.startswith("INGEST_CONFORMANCE_")}
-        self._proc = subprocess.Popen([sys.executable, "-c", _BOOT, "--port", "0", *(["--quiet"] if quiet else []),
-                                       *flags],
-                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                      text=True, errors="replace", env=env)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, "--port", "0", *(["--quiet"] if quiet else []), *flags],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            env=env,
+        )
         banner: queue.Queue[str | None] = queue.Queue()
         assert self._proc.stderr is not None
-        self._reader = threading.Thread(target=self._drain, args=(self._proc.stderr, banner), daemon=True,
-                                        name="mock-process-stderr")
+        self._reader = threading.Thread(
+            target=self._drain, args=(self._proc.stderr, banner), daemon=True, name="mock-process-stderr"
+        )
         self._reader.start()
         try:
             line = banner.get(timeout=START_TIMEOUT_S)
@@ -129,6 +153,5 @@ class MockProcess:
     def __enter__(self) -> MockProcess:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()

@@ -86,5 +86,4 @@ class MockHttpProtocol(HttpToolsProtocol):
 
 def protocol_class(max_header_bytes: int, reset_over: int = 0) -> type[asyncio.Protocol]:
     """A protocol class bound to one server's header limit (uvicorn instantiates it per connection)."""
-    return type("MockHttpProtocol", (MockHttpProtocol,), {"header_limit": max_header_bytes,
-                                                          "reset_over": reset_over})
+    return type("MockHttpProtocol", (MockHttpProtocol,), {"header_limit": max_header_bytes, "reset_over": reset_over})

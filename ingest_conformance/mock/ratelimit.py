@@ -46,5 +46,9 @@ class RateLimitMiddleware:
         if self._admit():
             await self.app(scope, receive, send)
             return
-        await send_error(send, 429, f"rate limit: at most {self.burst} requests per second",
-                         extra={"retry-after": "1"} if self.retry_after else None)
+        await send_error(
+            send,
+            429,
+            f"rate limit: at most {self.burst} requests per second",
+            extra={"retry-after": "1"} if self.retry_after else None,
+        )

@@ -21,10 +21,19 @@ from referencing.jsonschema import DRAFT202012
 from ingest_conformance.spec import CLIENT_REQUIREMENTS_PATH, OPENAPI_PATH
 
 Violation = tuple[str, str]
-FORM_PARTS = {"uploadFiles": ("files", frozenset({"files", "urls", "info"})),
-              "uploadSingle": ("file", frozenset({"file", "info"}))}
-_TYPES_BY_EXTENSION = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
-                       "tif": "image/tiff", "tiff": "image/tiff", "zip": "application/zip"}
+FORM_PARTS = {
+    "uploadFiles": ("files", frozenset({"files", "urls", "info"})),
+    "uploadSingle": ("file", frozenset({"file", "info"})),
+}
+_TYPES_BY_EXTENSION = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
+    "zip": "application/zip",
+}
 _URI = "urn:mock:openapi"
 
 
@@ -43,10 +52,14 @@ class SeenPart:
 
     def describe(self) -> dict[str, Any]:
         raw = self.filename
-        return {"name": self.name, "filename_raw_hex": raw.hex() if raw is not None else None,
-                "filename_encoding": encoding_of(raw, self.filename_star) if self.is_file else None,
-                "filename_read_as": read_as(raw) if raw is not None else None,
-                "content_type": self.content_type, "size": self.size}
+        return {
+            "name": self.name,
+            "filename_raw_hex": raw.hex() if raw is not None else None,
+            "filename_encoding": encoding_of(raw, self.filename_star) if self.is_file else None,
+            "filename_read_as": read_as(raw) if raw is not None else None,
+            "content_type": self.content_type,
+            "size": self.size,
+        }
 
     @property
     def is_file(self) -> bool:
@@ -117,8 +130,9 @@ class ClientRules:
         listed = yaml.safe_load(CLIENT_REQUIREMENTS_PATH.read_text(encoding="utf-8"))["requirements"]
         self.levels = {r["id"]: r["level"] for r in listed if "mock" in r["checked_by"]}
         self.statements = {r["id"]: r["statement"] for r in listed}
-        registry: Registry[Any] = Registry().with_resource(_URI, Resource.from_contents(
-            spec, default_specification=DRAFT202012))
+        registry: Registry[Any] = Registry().with_resource(
+            _URI, Resource.from_contents(spec, default_specification=DRAFT202012)
+        )
         self.routes: list[tuple[str, re.Pattern[str], str]] = []
         self.schemas: dict[str, Draft202012Validator] = {}
         for path, item in spec["paths"].items():
@@ -131,7 +145,8 @@ class ClientRules:
                 body = op.get("requestBody", {}).get("content", {}).get("application/json")
                 if body:
                     self.schemas[op["operationId"]] = Draft202012Validator(
-                        {"$ref": _URI + body["schema"]["$ref"]}, registry=registry)
+                        {"$ref": _URI + body["schema"]["$ref"]}, registry=registry
+                    )
 
     def operation(self, method: str, path: str) -> tuple[str | None, bool]:
         known = [op for m, pattern, op in self.routes if pattern.match(path)]
@@ -198,8 +213,10 @@ class ClientRules:
             document = json.loads(body)
         except ValueError:
             return [("SDK-JSON-001", f"the body is not JSON: {body[:60]!r}")]
-        return [("SDK-JSON-001", f"{'/'.join(map(str, e.path)) or 'body'}: {e.message[:120]}")
-                for e in self.schemas[operation].iter_errors(document)]
+        return [
+            ("SDK-JSON-001", f"{'/'.join(map(str, e.path)) or 'body'}: {e.message[:120]}")
+            for e in self.schemas[operation].iter_errors(document)
+        ]
 
 
 def _info(part: SeenPart) -> list[Violation]:

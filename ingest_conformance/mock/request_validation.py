@@ -52,11 +52,17 @@ class RequestLog:
     def document(self, *, since: int = 0, violations_only: bool = False) -> dict[str, Any]:
         chosen = [r for r in self.records if r["seq"] > since and (r["violations"] or not violations_only)]
         return {
-            "format": FORMAT, "version": VERSION,
-            "summary": {"requests": self.seen, "with_violations": sum(1 for r in self.records if r["violations"]),
-                        "by_requirement": dict(sorted(self.by_requirement.items()))},
-            "requirements": {rid: {"level": level, "statement": self.rules.statements[rid]}
-                             for rid, level in self.rules.levels.items()},
+            "format": FORMAT,
+            "version": VERSION,
+            "summary": {
+                "requests": self.seen,
+                "with_violations": sum(1 for r in self.records if r["violations"]),
+                "by_requirement": dict(sorted(self.by_requirement.items())),
+            },
+            "requirements": {
+                rid: {"level": level, "statement": self.rules.statements[rid]}
+                for rid, level in self.rules.levels.items()
+            },
             "requests": chosen,
         }
 
@@ -102,16 +108,26 @@ class _Observer:
     def _start_form(self) -> None:
         match = re.search(r'boundary="?([^";]+)"?', self.content_type)
         if not self.content_type.lower().startswith("multipart/form-data") or not match:
-            self.violations.append(("SDK-FORM-001", f"Content-Type {self.content_type or '(none)'!r}: "
-                                                    "multipart/form-data with a boundary is expected"))
+            self.violations.append(
+                (
+                    "SDK-FORM-001",
+                    f"Content-Type {self.content_type or '(none)'!r}: multipart/form-data with a boundary is expected",
+                )
+            )
             return
-        self._parser = MultipartParser(match.group(1).encode("latin-1"), {
-            "on_part_begin": self._part_begin,
-            "on_header_field": lambda d, s, e: self._header[0].extend(d[s:e]),
-            "on_header_value": lambda d, s, e: self._header[1].extend(d[s:e]),
-            "on_header_end": self._header_end, "on_headers_finished": self._headers_finished,
-            "on_part_data": self._part_data, "on_end": self._end,
-        }, max_header_size=64 * 1024)
+        self._parser = MultipartParser(
+            match.group(1).encode("latin-1"),
+            {
+                "on_part_begin": self._part_begin,
+                "on_header_field": lambda d, s, e: self._header[0].extend(d[s:e]),
+                "on_header_value": lambda d, s, e: self._header[1].extend(d[s:e]),
+                "on_header_end": self._header_end,
+                "on_headers_finished": self._headers_finished,
+                "on_part_data": self._part_data,
+                "on_end": self._end,
+            },
+            max_header_size=64 * 1024,
+        )
 
     def _part_begin(self) -> None:
         self._headers, self._current = [], None
@@ -155,8 +171,9 @@ class _Observer:
         waiting = self.log.not_before.pop(self.client_key, None)
         if waiting is not None and self.started < waiting[0] - TIMING_SLACK_S:
             waited = self.started - (waiting[0] - waiting[1])
-            self.violations.append(("SDK-RETRY-001", f"sent {waited:.2f} s after a 429 with Retry-After: "
-                                                     f"{waiting[1]:g}"))
+            self.violations.append(
+                ("SDK-RETRY-001", f"sent {waited:.2f} s after a 429 with Retry-After: {waiting[1]:g}")
+            )
 
     def finish(self, status: int | None, retry_after: str | None) -> dict[str, Any]:
         rules, notes = self.log.rules, []
@@ -178,14 +195,28 @@ class _Observer:
         if status == 429 and retry_after and retry_after.strip().isdigit():
             self.log.not_before[self.client_key] = (time.monotonic() + int(retry_after), float(retry_after))
         return {
-            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "client": self.client,
-            "method": self.method, "path": self.path, "query_keys": [k for k, _ in parse_qsl(self.query)],
-            "operation": self.operation, "credential": self.credential, "status": status,
-            "complete": self.complete, "parts": [p.describe() for p in self.parts],
-            "violations": [{"requirement": rid, "level": rules.levels.get(rid, "MUST"), "message": message}
-                           for rid, message in self.violations],
-            "observations": [{"requirement": "SDK-NAME-003", "message": f"filename {p.filename!r} sent as "
-                              f"{encoding_of(p.filename, p.filename_star)}"} for p in self.parts if p.is_file],
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "client": self.client,
+            "method": self.method,
+            "path": self.path,
+            "query_keys": [k for k, _ in parse_qsl(self.query)],
+            "operation": self.operation,
+            "credential": self.credential,
+            "status": status,
+            "complete": self.complete,
+            "parts": [p.describe() for p in self.parts],
+            "violations": [
+                {"requirement": rid, "level": rules.levels.get(rid, "MUST"), "message": message}
+                for rid, message in self.violations
+            ],
+            "observations": [
+                {
+                    "requirement": "SDK-NAME-003",
+                    "message": f"filename {p.filename!r} sent as {encoding_of(p.filename, p.filename_star)}",
+                }
+                for p in self.parts
+                if p.is_file
+            ],
             "notes": notes,
         }
 
@@ -218,8 +249,9 @@ class RequestValidationMiddleware:
         async def observed_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 answer["status"] = message["status"]
-                answer["retry_after"] = next((v.decode("latin-1") for k, v in message.get("headers", [])
-                                              if k.lower() == b"retry-after"), None)
+                answer["retry_after"] = next(
+                    (v.decode("latin-1") for k, v in message.get("headers", []) if k.lower() == b"retry-after"), None
+                )
             await send(message)
 
         try:
@@ -239,11 +271,18 @@ class RequestValidationMiddleware:
         try:
             path = self.log.write(self.report_path)
             summary = self.log.document()["summary"]
-            print(f"mock: request validation: {summary['requests']} request(s), {summary['with_violations']} with "
-                  f"violations; report written to {path}", file=sys.stderr, flush=True)
+            print(
+                f"mock: request validation: {summary['requests']} request(s), {summary['with_violations']} with "
+                f"violations; report written to {path}",
+                file=sys.stderr,
+                flush=True,
+            )
         except OSError as exc:
-            print(f"mock: cannot write the request validation report to {self.report_path}: {exc}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"mock: cannot write the request validation report to {self.report_path}: {exc}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     async def _endpoint(self, scope: Scope, send: Send) -> None:
         params = parse_qs(scope.get("query_string", b"").decode("latin-1"))
@@ -253,11 +292,21 @@ class RequestValidationMiddleware:
             self.log.records.clear()
         elif scope["method"] == "GET":
             since = params.get("since", ["0"])[0]
-            status, body = 200, self.log.document(since=int(since) if since.isdigit() else 0,
-                                                  violations_only=params.get("violations", ["0"])[0] == "1")
+            status, body = (
+                200,
+                self.log.document(
+                    since=int(since) if since.isdigit() else 0,
+                    violations_only=params.get("violations", ["0"])[0] == "1",
+                ),
+            )
         else:
             status, body = 405, {"statusCode": 405, "message": "GET or DELETE", "error": "Method Not Allowed"}
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": data})

@@ -29,9 +29,15 @@ STOP_TIMEOUT = 15.0
 def _config(settings: MockSettings) -> uvicorn.Config:
     reset_over = settings.max_request_bytes if settings.fault == "oversize-connection-reset" else 0
     return uvicorn.Config(
-        create_app(settings), http=protocol_class(settings.max_header_bytes, reset_over), lifespan="on",
-        log_config=None, access_log=False, log_level="error", server_header=False,
-        timeout_keep_alive=5, timeout_graceful_shutdown=5,
+        create_app(settings),
+        http=protocol_class(settings.max_header_bytes, reset_over),
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        log_level="error",
+        server_header=False,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=5,
     )
 
 
@@ -64,8 +70,9 @@ class RunningMock:
         self.base_url = _url(settings.host, port)
         self._server = uvicorn.Server(_config(self.settings))
         self._socket = sock
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name=f"mock-server-{port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name=f"mock-server-{port}", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + START_TIMEOUT
         while not self._server.started:
@@ -84,8 +91,7 @@ class RunningMock:
     def __enter__(self) -> RunningMock:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
 
 
@@ -120,13 +126,20 @@ def serve(settings: MockSettings) -> int:
         return 3
     port = sock.getsockname()[1]
     settings = dataclasses.replace(settings, port=port)
-    print(f"mock: serving the Invofox Ingest API on {_url(settings.host, port)} "
-          f"(environments: {'A and B' if settings.second_api_key else 'A'}; "
-          f"rejection={settings.rejection}, success={settings.success_status}, "
-          f"auth failure={settings.auth_failure_status}); Ctrl-C stops", file=sys.stderr, flush=True)
+    print(
+        f"mock: serving the Invofox Ingest API on {_url(settings.host, port)} "
+        f"(environments: {'A and B' if settings.second_api_key else 'A'}; "
+        f"rejection={settings.rejection}, success={settings.success_status}, "
+        f"auth failure={settings.auth_failure_status}); Ctrl-C stops",
+        file=sys.stderr,
+        flush=True,
+    )
     if settings.fault:
-        print(f"mock: fault mode {settings.fault!r} is on: this mock is deliberately NOT conformant",
-              file=sys.stderr, flush=True)
+        print(
+            f"mock: fault mode {settings.fault!r} is on: this mock is deliberately NOT conformant",
+            file=sys.stderr,
+            flush=True,
+        )
     server = _ForegroundServer(_config(settings))
     try:
         server.run(sockets=[sock])

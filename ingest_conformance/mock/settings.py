@@ -104,9 +104,18 @@ class MockSettings:
         problems: list[str] = []
         if not 0 <= self.port <= 65535:
             problems.append(f"port {self.port} is not 0..65535")
-        for name in ("max_request_bytes", "max_json_bytes", "max_header_bytes", "drain_max_bytes",
-                     "zip_max_total_bytes", "zip_max_ratio", "zip_max_entries", "zip_max_depth",
-                     "workers", "max_stored_imports"):
+        for name in (
+            "max_request_bytes",
+            "max_json_bytes",
+            "max_header_bytes",
+            "drain_max_bytes",
+            "zip_max_total_bytes",
+            "zip_max_ratio",
+            "zip_max_entries",
+            "zip_max_depth",
+            "workers",
+            "max_stored_imports",
+        ):
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be at least 1")
         for name in ("processing_delay", "download_timeout", "drain_max_seconds"):

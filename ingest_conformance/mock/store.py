@@ -65,11 +65,19 @@ class FileRecord:
 
     def snapshot(self) -> dict[str, Any]:
         return {
-            "id": self.id, "accountId": self.account_id, "environmentId": self.environment_id,
-            "importId": self.import_id, "filename": self.filename, "compressed": self.compressed,
-            "status": self.status, "mimeType": self.mime_type, "companyId": self.company_id,
-            "parentFileId": self.parent_file_id, "documentIds": list(self.document_ids),
-            "error": self.error, "createdAt": iso(self.created_at),
+            "id": self.id,
+            "accountId": self.account_id,
+            "environmentId": self.environment_id,
+            "importId": self.import_id,
+            "filename": self.filename,
+            "compressed": self.compressed,
+            "status": self.status,
+            "mimeType": self.mime_type,
+            "companyId": self.company_id,
+            "parentFileId": self.parent_file_id,
+            "documentIds": list(self.document_ids),
+            "error": self.error,
+            "createdAt": iso(self.created_at),
             "updatedAt": iso(self.updated_at) if self.updated_at else None,
             "clientData": dict(self.client_data) if self.client_data is not None else None,
         }
@@ -103,8 +111,9 @@ class Store:
 
     # -- writes ---------------------------------------------------------------------------------
     def create_import(self, env: Environment, client_data: dict[str, Any], channel: str = "api") -> str:
-        record = ImportRecord(new_id(), env.account_id, env.environment_id, channel,
-                              datetime.now(UTC), next(self._sequence), client_data)
+        record = ImportRecord(
+            new_id(), env.account_id, env.environment_id, channel, datetime.now(UTC), next(self._sequence), client_data
+        )
         with self._lock:
             self._imports[record.id] = record
             self._evict()
@@ -126,26 +135,50 @@ class Store:
                 if excess <= 0:
                     return
 
-    def create_file(self, import_id: str, filename: str, *, compressed: bool, mime_type: str | None,
-                    company_id: str | None, client_data: dict[str, Any] | None,
-                    parent_file_id: str | None = None, with_document: bool = True) -> str:
+    def create_file(
+        self,
+        import_id: str,
+        filename: str,
+        *,
+        compressed: bool,
+        mime_type: str | None,
+        company_id: str | None,
+        client_data: dict[str, Any] | None,
+        parent_file_id: str | None = None,
+        with_document: bool = True,
+    ) -> str:
         """Register a `pending` file under an import; readable at once (read-your-writes)."""
         with self._lock:
             imp = self._imports.get(import_id)
             if imp is None:  # cannot happen for an unfinished import (see _evict); kept as a guard
                 raise KeyError(import_id)
             record = FileRecord(
-                id=new_id(), account_id=imp.account_id, environment_id=imp.environment_id,
-                import_id=import_id, filename=filename, compressed=compressed,
-                created_at=datetime.now(UTC), document_id=new_id() if with_document else None,
-                mime_type=mime_type, company_id=company_id, parent_file_id=parent_file_id,
-                client_data=client_data)
+                id=new_id(),
+                account_id=imp.account_id,
+                environment_id=imp.environment_id,
+                import_id=import_id,
+                filename=filename,
+                compressed=compressed,
+                created_at=datetime.now(UTC),
+                document_id=new_id() if with_document else None,
+                mime_type=mime_type,
+                company_id=company_id,
+                parent_file_id=parent_file_id,
+                client_data=client_data,
+            )
             self._files[record.id] = record
             imp.file_ids.append(record.id)
             return record.id
 
-    def advance(self, file_id: str, status: str, *, error: str | None = None,
-                mime_type: str | None = None, compressed: bool | None = None) -> bool:
+    def advance(
+        self,
+        file_id: str,
+        status: str,
+        *,
+        error: str | None = None,
+        mime_type: str | None = None,
+        compressed: bool | None = None,
+    ) -> bool:
         """Move a file forward. Returns False (and changes nothing) for a backward or repeated move,
         or a file the store has forgotten."""
         with self._lock:
@@ -165,8 +198,7 @@ class Store:
                 record.document_ids = []
             elif status == "processed":
                 record.error = "" if self._fault == "processed-with-empty-error" else None
-                record.document_ids = [] if record.compressed or not record.document_id else [
-                    record.document_id]
+                record.document_ids = [] if record.compressed or not record.document_id else [record.document_id]
             return True
 
     def requeue(self, file_id: str) -> None:
@@ -215,8 +247,9 @@ class Store:
     def get_file(self, env: Environment, file_id: str) -> dict[str, Any] | None:
         with self._lock:
             record = self._files.get(file_id)
-            if record is None or (record.environment_id != env.environment_id
-                                  and self._fault != "iso-file-any-environment"):
+            if record is None or (
+                record.environment_id != env.environment_id and self._fault != "iso-file-any-environment"
+            ):
                 return None
             if self._fault == "read-after-write-lag" and datetime.now(UTC) - record.created_at < WRITE_LAG:
                 return None  # fault: the record is written by a queue consumer, a moment after the answer
@@ -225,8 +258,9 @@ class Store:
     def get_import(self, env: Environment, import_id: str) -> dict[str, Any] | None:
         with self._lock:
             imp = self._imports.get(import_id)
-            if imp is None or (imp.environment_id != env.environment_id
-                               and self._fault != "iso-import-any-environment"):
+            if imp is None or (
+                imp.environment_id != env.environment_id and self._fault != "iso-import-any-environment"
+            ):
                 return None
             files = [self._files[f] for f in imp.file_ids if f in self._files]
             body = self._summary(imp, files)
@@ -246,12 +280,17 @@ class Store:
             cached = self._list_cache.get(key)
             if self._fault == "list-imports-cached" and cached and time.monotonic() - cached[0] < LIST_CACHE_S:
                 return cached[1]  # fault: the list is served from a cache that outlives new imports
-            matching = [imp for imp in self._imports.values()
-                        if (imp.environment_id == environment_id or self._fault == "iso-list-all-environments")
-                        and imp.created_at >= since]
+            matching = [
+                imp
+                for imp in self._imports.values()
+                if (imp.environment_id == environment_id or self._fault == "iso-list-all-environments")
+                and imp.created_at >= since
+            ]
             matching.sort(key=lambda imp: imp.sequence, reverse=True)
-            page = [self._summary(imp, [self._files[f] for f in imp.file_ids if f in self._files])
-                    for imp in matching[skip:skip + limit]]
+            page = [
+                self._summary(imp, [self._files[f] for f in imp.file_ids if f in self._files])
+                for imp in matching[skip : skip + limit]
+            ]
             if self._fault == "list-imports-cached":
                 self._list_cache[key] = (time.monotonic(), (len(matching), page))
             return len(matching), page
@@ -276,7 +315,11 @@ class Store:
     def _summary(imp: ImportRecord, files: list[FileRecord]) -> dict[str, Any]:
         done = bool(files) and all(f.status in TERMINAL for f in files)
         return {
-            "id": imp.id, "accountId": imp.account_id, "environmentId": imp.environment_id,
-            "channel": imp.channel, "status": "processed" if done else "processing",
-            "createdAt": iso(imp.created_at), "documents": sum(len(f.document_ids) for f in files),
+            "id": imp.id,
+            "accountId": imp.account_id,
+            "environmentId": imp.environment_id,
+            "channel": imp.channel,
+            "status": "processed" if done else "processing",
+            "createdAt": iso(imp.created_at),
+            "documents": sum(len(f.document_ids) for f in files),
         }

@@ -73,8 +73,13 @@ class ResponseStyleMiddleware:
 
     def _problem(self, document: Any, status: int, path: str) -> dict[str, Any]:
         message = document.get("message") if isinstance(document, dict) else None
-        problem = {"type": "about:blank", "title": phrase(status), "status": status,
-                   "detail": str(message or phrase(status)), "instance": path}
+        problem = {
+            "type": "about:blank",
+            "title": phrase(status),
+            "status": status,
+            "detail": str(message or phrase(status)),
+            "instance": path,
+        }
         if self.extra_fields:
             problem["requestId"] = f"req-{next(REQUEST_IDS):08x}"
         return problem

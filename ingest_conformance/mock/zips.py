@@ -79,8 +79,7 @@ def _ratio_guard(settings: MockSettings) -> tuple[int, int]:
     return RATIO_FLOOR, settings.zip_max_ratio
 
 
-def _check_declared(infos: list[zipfile.ZipInfo], real_size: int, settings: MockSettings,
-                    budget: Budget) -> None:
+def _check_declared(infos: list[zipfile.ZipInfo], real_size: int, settings: MockSettings, budget: Budget) -> None:
     """Refuse on what the central directory declares, before inflating anything. The ratio is
     taken against the archive's real byte count, which (unlike compress_size) cannot lie."""
     if len(infos) > settings.zip_max_entries:

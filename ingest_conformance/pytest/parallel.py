@@ -28,9 +28,14 @@ from ingest_conformance.judging.suite import Suite
 TARGET_KEY = "ingest_conformance_target"
 RESULTS_KEY = "ingest_conformance_results"
 # worker option (dest) <- key of the target handed out by the controller
-_WORKER_OPTIONS = {"ic_target_url": "url", "ic_api_key": "api_key", "ic_access_token": "access_token",
-                   "ic_second_api_key": "second_api_key", "ic_second_access_token": "second_access_token",
-                   "ic_seed": "seed"}
+_WORKER_OPTIONS = {
+    "ic_target_url": "url",
+    "ic_api_key": "api_key",
+    "ic_access_token": "access_token",
+    "ic_second_api_key": "second_api_key",
+    "ic_second_access_token": "second_access_token",
+    "ic_seed": "seed",
+}
 
 
 def is_worker(config: pytest.Config) -> bool:
@@ -53,8 +58,13 @@ def pytest_configure(config: pytest.Config) -> None:
 def ship(config: pytest.Config, suite: Suite) -> None:
     """On a worker at session end: this worker's results, for the controller to merge."""
     results = suite.results
-    packed = (results.records, results.exchanges, results.harness_errors, results.unreachable,
-              list(suite.expected.used))
+    packed = (
+        results.records,
+        results.exchanges,
+        results.harness_errors,
+        results.unreachable,
+        list(suite.expected.used),
+    )
     config.workeroutput[RESULTS_KEY] = pickle.dumps(packed)  # type: ignore[attr-defined]
 
 
@@ -69,11 +79,17 @@ class Controller:
     def pytest_configure_node(self, node: Any) -> None:
         suite, credentials = self.suite, self.suite.credentials
         node.workerinput[TARGET_KEY] = {
-            "url": suite.base_url, "seed": suite.seed,
-            **{name: secret.reveal() if secret is not None else None for name, secret in (
-                ("api_key", credentials.api_key), ("access_token", credentials.access_token),
-                ("second_api_key", credentials.second_api_key),
-                ("second_access_token", credentials.second_access_token))},
+            "url": suite.base_url,
+            "seed": suite.seed,
+            **{
+                name: secret.reveal() if secret is not None else None
+                for name, secret in (
+                    ("api_key", credentials.api_key),
+                    ("access_token", credentials.access_token),
+                    ("second_api_key", credentials.second_api_key),
+                    ("second_access_token", credentials.second_access_token),
+                )
+            },
         }
 
     @pytest.hookimpl(optionalhook=True)

@@ -39,9 +39,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "requirement(*ids): the requirement IDs of spec/requirements.yaml that this test checks")
+        "markers", "requirement(*ids): the requirement IDs of spec/requirements.yaml that this test checks"
+    )
     config.addinivalue_line(
-        "markers", "level(name): the lowest run level (quick, standard, full) at which this test runs")
+        "markers", "level(name): the lowest run level (quick, standard, full) at which this test runs"
+    )
     if config.getoption("ic_record", None):
         config.stash[RECORDER_KEY] = Recorder()
     progress = config.getoption("ic_progress", None)
@@ -138,8 +140,9 @@ def _http(suite: Suite) -> Iterator[Any]:
 @pytest.fixture
 def verdict(request: pytest.FixtureRequest, suite: Suite) -> Verdict:
     """This test's judge: `verdict.require(ID, ok, received=…, documented=…)`, `.check(fn, ex, case)`."""
-    v = Verdict(request.node.nodeid, suite.catalogue, suite.results, suite.expected,
-                strict=suite.config.strict, ctx=suite.ctx)
+    v = Verdict(
+        request.node.nodeid, suite.catalogue, suite.results, suite.expected, strict=suite.config.strict, ctx=suite.ctx
+    )
     request.node.stash[VERDICT_KEY] = v
     return v
 
@@ -147,8 +150,13 @@ def verdict(request: pytest.FixtureRequest, suite: Suite) -> Verdict:
 @pytest.fixture
 def client(suite: Suite, verdict: Verdict, _http: Any) -> TargetClient:
     """A recording client for the target; its exchanges become this test's evidence."""
-    return TargetClient(suite.base_url, suite.credentials, rate_limit=suite.config.profile.rate_limit,
-                        recorder=verdict.exchanges, http=_http)
+    return TargetClient(
+        suite.base_url,
+        suite.credentials,
+        rate_limit=suite.config.profile.rate_limit,
+        recorder=verdict.exchanges,
+        http=_http,
+    )
 
 
 # -- outcomes ---------------------------------------------------------------------------------------
@@ -157,8 +165,11 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     result = yield
     v = item.stash.get(VERDICT_KEY, None)
     if v is not None and v.strict and v.warnings:
-        raise RequirementFailure("(SHOULD under --strict)", received="; ".join(v.warnings),
-                                 documented="every SHOULD holds when --strict is given")
+        raise RequirementFailure(
+            "(SHOULD under --strict)",
+            received="; ".join(v.warnings),
+            documented="every SHOULD holds when --strict is given",
+        )
     return result
 
 
@@ -176,16 +187,26 @@ def pytest_runtest_makereport(
     if report.skipped and call.when in ("setup", "call"):
         reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
         for rid in ids:
-            suite.results.add(CheckRecord(rid, suite.catalogue[rid].level, Outcome.SKIP, item.nodeid,
-                                          message=reason.removeprefix("Skipped: ")))
+            suite.results.add(
+                CheckRecord(
+                    rid, suite.catalogue[rid].level, Outcome.SKIP, item.nodeid, message=reason.removeprefix("Skipped: ")
+                )
+            )
     elif report.failed and call.excinfo is not None:
         exc = call.excinfo.value
         if isinstance(exc, TargetUnreachable):
             suite.results.unreachable = str(exc)
         if not _is_requirement_failure(exc):
             for rid in ids:
-                suite.results.add(CheckRecord(rid, suite.catalogue[rid].level, Outcome.ERROR, item.nodeid,
-                                              message=f"harness error: {type(exc).__name__}: {exc}"))
+                suite.results.add(
+                    CheckRecord(
+                        rid,
+                        suite.catalogue[rid].level,
+                        Outcome.ERROR,
+                        item.nodeid,
+                        message=f"harness error: {type(exc).__name__}: {exc}",
+                    )
+                )
         if v is not None and v.exchanges:
             secrets = suite.config.secrets()
             evidence = "\n".join(f"{ex.summary()}\n  {safe_curl(ex, secrets)}" for ex in v.exchanges[-3:])
@@ -221,8 +242,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not shipped:
         for entry in suite.expected.stale():
             level = suite.catalogue[entry.requirement].level
-            suite.results.add(CheckRecord(entry.requirement, level, Outcome.STALE, entry.test or "*",
-                                          message=f"listed as expected failure but held: {entry.reason}"))
+            suite.results.add(
+                CheckRecord(
+                    entry.requirement,
+                    level,
+                    Outcome.STALE,
+                    entry.test or "*",
+                    message=f"listed as expected failure but held: {entry.reason}",
+                )
+            )
         from ingest_conformance.reporting import write_results
 
         write_results(suite)
@@ -232,7 +260,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
         worker = getattr(session.config, "workerinput", {}).get("workerid", "")  # under xdist: one per worker
         session.config.stash[CASSETTE_KEY] = write_run_cassette(
-            suite, recorder, Path(session.config.getoption("ic_record")), worker)
+            suite, recorder, Path(session.config.getoption("ic_record")), worker
+        )
     if shipped:
         parallel.ship(session.config, suite)
         return

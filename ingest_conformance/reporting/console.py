@@ -24,8 +24,15 @@ if TYPE_CHECKING:
     from ingest_conformance.judging.suite import Suite
 
 STYLES = {
-    "disabled": "dim", "skip": "dim", "pass": "green", "info": "blue", "xfail": "cyan",
-    "warn": "yellow", "stale": "magenta", "fail": "bold red", "error": "bold magenta",
+    "disabled": "dim",
+    "skip": "dim",
+    "pass": "green",
+    "info": "blue",
+    "xfail": "cyan",
+    "warn": "yellow",
+    "stale": "magenta",
+    "fail": "bold red",
+    "error": "bold magenta",
 }
 PROBLEMS = ("error", "fail", "stale", "warn", "xfail")  # shown in detail, worst first
 MAX_PROBLEMS = 40  # requirements shown in detail; the rest are in report.html
@@ -47,15 +54,27 @@ def _line(*parts: str | Text) -> Text:
 def _header(console: Console, document: Mapping[str, Any]) -> None:
     run, summary = document["run"], document.get("summary", {})
     mock = " (bundled mock)" if run.get("bundled_mock") else ""
-    console.print(_line("ingest-conformance: ", Text(printable(run["target"]), style="bold"), mock,
-                        f" · level {run['level']} · seed {run['seed']} · run {printable(run.get('run_tag') or '-')}",
-                        f" · {run['started_at']} → {run['finished_at']}"), soft_wrap=True)
+    console.print(
+        _line(
+            "ingest-conformance: ",
+            Text(printable(run["target"]), style="bold"),
+            mock,
+            f" · level {run['level']} · seed {run['seed']} · run {printable(run.get('run_tag') or '-')}",
+            f" · {run['started_at']} → {run['finished_at']}",
+        ),
+        soft_wrap=True,
+    )
     counts = summary.get("requirements_by_outcome", {})
     shown = " · ".join(f"{n} {display(label)}" for label, n in counts.items() if n and label != NOT_RUN)
     style = "bold green" if run["exit_code"] == 0 else "bold red"
-    console.print(_line(Text(f"verdict: {summary.get('verdict', '?')} (exit code {run['exit_code']})", style=style),
-                        f" — {summary.get('exercised', 0)} of {summary.get('requirements', 0)} requirements "
-                        f"exercised by {summary.get('checks', 0)} checks: {shown or 'none'}"), soft_wrap=True)
+    console.print(
+        _line(
+            Text(f"verdict: {summary.get('verdict', '?')} (exit code {run['exit_code']})", style=style),
+            f" — {summary.get('exercised', 0)} of {summary.get('requirements', 0)} requirements "
+            f"exercised by {summary.get('checks', 0)} checks: {shown or 'none'}",
+        ),
+        soft_wrap=True,
+    )
 
 
 def _table(console: Console, requirements: list[Mapping[str, Any]]) -> None:
@@ -71,8 +90,12 @@ def _table(console: Console, requirements: list[Mapping[str, Any]]) -> None:
     table.add_column("outcome", no_wrap=True, width=18)
     table.add_column("statement", no_wrap=True, width=statement_width)
     for req in exercised:
-        table.add_row(Text(printable(req["id"])), Text(printable(req["level"])), _outcome(req["outcome"]),
-                      Text(one_line(req["statement"], statement_width - 2)))
+        table.add_row(
+            Text(printable(req["id"])),
+            Text(printable(req["level"])),
+            _outcome(req["outcome"]),
+            Text(one_line(req["statement"], statement_width - 2)),
+        )
     if exercised:
         console.print(table)
     not_run = len(requirements) - len(exercised)
@@ -103,8 +126,13 @@ def _problems(console: Console, document: Mapping[str, Any]) -> None:
     exchanges = document.get("exchanges", {})
     for req in broken[:MAX_PROBLEMS]:
         console.print()
-        console.print(_line(_outcome(req["outcome"]), f"  {printable(req['id'])} ({printable(req['level'])}) ",
-                            Text(one_line(req["statement"], 160), style="dim")))
+        console.print(
+            _line(
+                _outcome(req["outcome"]),
+                f"  {printable(req['id'])} ({printable(req['level'])}) ",
+                Text(one_line(req["statement"], 160), style="dim"),
+            )
+        )
         for check in checks(req):
             if check["outcome"] not in PROBLEMS:
                 continue
@@ -151,8 +179,17 @@ def _harness(console: Console, run: Mapping[str, Any]) -> None:
 def render_console(document: Mapping[str, Any], *, width: int = 110, color: bool = False) -> str:
     """The console report of `document` as text (ANSI colours only when `color`)."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system="standard" if color else None, force_terminal=color,
-                      no_color=not color, highlight=False, markup=False, emoji=False, soft_wrap=False)
+    console = Console(
+        file=buffer,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+    )
     console.print()
     _header(console, document)
     _table(console, document["requirements"])

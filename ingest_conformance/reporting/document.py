@@ -40,11 +40,18 @@ def build_document(
     requirements = []
     for req in catalogue:
         records = [r.to_dict() for r in results.records if r.requirement_id == req.id]
-        requirements.append({
-            "id": req.id, "level": str(req.level), "feature": req.feature, "statement": req.statement,
-            "operations": list(req.operations), "sources": list(req.sources),
-            "outcome": rolled.get(req.id, Outcome.DISABLED).label, "records": records,
-        })
+        requirements.append(
+            {
+                "id": req.id,
+                "level": str(req.level),
+                "feature": req.feature,
+                "statement": req.statement,
+                "operations": list(req.operations),
+                "sources": list(req.sources),
+                "outcome": rolled.get(req.id, Outcome.DISABLED).label,
+                "records": records,
+            }
+        )
     used = sorted({i for r in results.records for i in r.exchange_ids if i in results.exchanges})
     document: dict[str, Any] = {
         "schema": SCHEMA_NAME,
@@ -72,10 +79,20 @@ def build_document(
 
 def results_document(suite: Suite) -> dict[str, Any]:
     """The document of the run `suite` holds (records, exchanges, config), redacted."""
-    run = {"target": suite.base_url, "bundled_mock": suite.config.uses_bundled_mock,
-           "level": suite.config.level, "run_tag": suite.run_tag}
-    return build_document(suite.catalogue, suite.results, run=run, config=suite.config.redacted(),
-                          secrets=suite.config.secrets(), strict=suite.config.strict)
+    run = {
+        "target": suite.base_url,
+        "bundled_mock": suite.config.uses_bundled_mock,
+        "level": suite.config.level,
+        "run_tag": suite.run_tag,
+    }
+    return build_document(
+        suite.catalogue,
+        suite.results,
+        run=run,
+        config=suite.config.redacted(),
+        secrets=suite.config.secrets(),
+        strict=suite.config.strict,
+    )
 
 
 def dump_document(document: Mapping[str, Any]) -> str:

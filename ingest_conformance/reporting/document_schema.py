@@ -26,16 +26,26 @@ _STRS = {"type": "array", "items": _STR}
 _BODY = {
     "type": "object",
     "required": ["size", "sha256"],
-    "properties": {"size": {"type": "integer", "minimum": 0}, "sha256": _STR, "text": _STR, "base64": _STR,
-                   "elided": {"type": "boolean"}, "streamed": {"type": "boolean"}},
+    "properties": {
+        "size": {"type": "integer", "minimum": 0},
+        "sha256": _STR,
+        "text": _STR,
+        "base64": _STR,
+        "elided": {"type": "boolean"},
+        "streamed": {"type": "boolean"},
+    },
 }
 _HEADERS = {"type": "array", "items": {"type": "array", "items": _STR, "minItems": 2, "maxItems": 2}}
 _ROLLUP = {
     "type": "object",
     "additionalProperties": {
-        "type": "object", "required": ["outcome", "requirements"],
-        "properties": {"outcome": _OUTCOME, "requirements": _STRS,
-                       "counts": {"type": "object", "additionalProperties": {"type": "integer"}}},
+        "type": "object",
+        "required": ["outcome", "requirements"],
+        "properties": {
+            "outcome": _OUTCOME,
+            "requirements": _STRS,
+            "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+        },
     },
 }
 _COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
@@ -52,17 +62,30 @@ RESULTS_SCHEMA: dict[str, Any] = {
             "type": "object",
             "required": ["seed", "started_at", "finished_at", "target", "level", "strict", "exit_code"],
             "properties": {
-                "seed": {"type": ["integer", "null"]}, "started_at": _STR, "finished_at": _STR,
-                "target": _STR, "bundled_mock": {"type": "boolean"}, "level": _STR, "strict": {"type": "boolean"},
-                "run_tag": {"type": ["string", "null"]}, "exit_code": {"type": "integer"},
-                "unreachable": {"type": ["string", "null"]}, "harness_errors": _STRS,
+                "seed": {"type": ["integer", "null"]},
+                "started_at": _STR,
+                "finished_at": _STR,
+                "target": _STR,
+                "bundled_mock": {"type": "boolean"},
+                "level": _STR,
+                "strict": {"type": "boolean"},
+                "run_tag": {"type": ["string", "null"]},
+                "exit_code": {"type": "integer"},
+                "unreachable": {"type": ["string", "null"]},
+                "harness_errors": _STRS,
             },
         },
         "config": {"type": "object"},
         "summary": {
             "type": "object",
-            "required": ["verdict", "requirements", "exercised", "requirements_by_outcome", "checks",
-                         "checks_by_outcome"],
+            "required": [
+                "verdict",
+                "requirements",
+                "exercised",
+                "requirements_by_outcome",
+                "checks",
+                "checks_by_outcome",
+            ],
             "properties": {"verdict": _STR, "requirements_by_outcome": _COUNTS, "checks_by_outcome": _COUNTS},
         },
         "requirements": {
@@ -71,16 +94,39 @@ RESULTS_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "required": ["id", "level", "feature", "statement", "operations", "sources", "outcome", "records"],
                 "properties": {
-                    "id": _STR, "level": _STR, "feature": _STR, "statement": _STR, "operations": _STRS,
-                    "sources": _STRS, "outcome": _OUTCOME,
-                    "records": {"type": "array", "items": {
-                        "type": "object",
-                        "required": ["requirement", "level", "outcome", "test", "message", "received", "documented",
-                                     "exchanges"],
-                        "properties": {"requirement": _STR, "level": _STR, "outcome": _OUTCOME, "test": _STR,
-                                       "message": _STR, "received": _STR, "documented": _STR,
-                                       "exchanges": {"type": "array", "items": {"type": "integer"}}},
-                    }},
+                    "id": _STR,
+                    "level": _STR,
+                    "feature": _STR,
+                    "statement": _STR,
+                    "operations": _STRS,
+                    "sources": _STRS,
+                    "outcome": _OUTCOME,
+                    "records": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": [
+                                "requirement",
+                                "level",
+                                "outcome",
+                                "test",
+                                "message",
+                                "received",
+                                "documented",
+                                "exchanges",
+                            ],
+                            "properties": {
+                                "requirement": _STR,
+                                "level": _STR,
+                                "outcome": _OUTCOME,
+                                "test": _STR,
+                                "message": _STR,
+                                "received": _STR,
+                                "documented": _STR,
+                                "exchanges": {"type": "array", "items": {"type": "integer"}},
+                            },
+                        },
+                    },
                 },
             },
         },
@@ -94,12 +140,24 @@ RESULTS_SCHEMA: dict[str, Any] = {
                 "required": ["id", "request", "response"],
                 "properties": {
                     "id": {"type": "integer"},
-                    "request": {"type": "object", "required": ["method", "url", "headers", "body"],
-                                "properties": {"method": _STR, "url": _STR, "headers": _HEADERS, "body": _BODY}},
-                    "response": {"oneOf": [{"type": "null"}, {
-                        "type": "object", "required": ["status", "headers", "body"],
-                        "properties": {"status": {"type": "integer"}, "headers": _HEADERS, "body": _BODY}}]},
-                    "elapsed_s": {"type": "number"}, "error": {"type": ["string", "null"]}, "note": _STR,
+                    "request": {
+                        "type": "object",
+                        "required": ["method", "url", "headers", "body"],
+                        "properties": {"method": _STR, "url": _STR, "headers": _HEADERS, "body": _BODY},
+                    },
+                    "response": {
+                        "oneOf": [
+                            {"type": "null"},
+                            {
+                                "type": "object",
+                                "required": ["status", "headers", "body"],
+                                "properties": {"status": {"type": "integer"}, "headers": _HEADERS, "body": _BODY},
+                            },
+                        ]
+                    },
+                    "elapsed_s": {"type": "number"},
+                    "error": {"type": ["string", "null"]},
+                    "note": _STR,
                     "curl": _STR,
                 },
             },
@@ -121,8 +179,10 @@ def validate_document(document: Any, origin: str = "results document") -> dict[s
     version = document.get("version")
     if version not in SUPPORTED_VERSIONS:
         supported = ", ".join(map(str, SUPPORTED_VERSIONS))
-        raise DocumentError(f"{origin}: unsupported schema version {version!r} (this ingest-conformance reads "
-                            f"{supported}); re-render it with the version that wrote it")
+        raise DocumentError(
+            f"{origin}: unsupported schema version {version!r} (this ingest-conformance reads "
+            f"{supported}); re-render it with the version that wrote it"
+        )
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(RESULTS_SCHEMA).iter_errors(document))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"

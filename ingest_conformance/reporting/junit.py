@@ -48,17 +48,23 @@ def _message(check: Mapping[str, Any]) -> str:
     return one_line(rec["message"] or rec["received"] or display(check["outcome"]), 300)
 
 
-def _testcase(parent: ET.Element, req: Mapping[str, Any], check: Mapping[str, Any], document: Mapping[str, Any],
-              strict: bool) -> str:
+def _testcase(
+    parent: ET.Element, req: Mapping[str, Any], check: Mapping[str, Any], document: Mapping[str, Any], strict: bool
+) -> str:
     """Append one testcase; returns the JUnit kind it counts as (pass, failure, error, skipped)."""
     exchanges = document.get("exchanges", {})
-    elapsed = sum(float(exchanges.get(str(i), {}).get("elapsed_s") or 0)
-                  for rec in check["records"] for i in rec["exchanges"])
-    case = ET.SubElement(parent, "testcase", {
-        "name": xml_safe(f"{req['id']} {check['test']}"),
-        "classname": xml_safe(f"{req['feature']}.{req['id']}"),
-        "time": f"{elapsed:.3f}",
-    })
+    elapsed = sum(
+        float(exchanges.get(str(i), {}).get("elapsed_s") or 0) for rec in check["records"] for i in rec["exchanges"]
+    )
+    case = ET.SubElement(
+        parent,
+        "testcase",
+        {
+            "name": xml_safe(f"{req['id']} {check['test']}"),
+            "classname": xml_safe(f"{req['feature']}.{req['id']}"),
+            "time": f"{elapsed:.3f}",
+        },
+    )
     outcome = check["outcome"]
     kind, element, type_ = "pass", "", ""
     if outcome == "fail" or (strict and outcome in ("warn", "stale")):
@@ -78,8 +84,17 @@ def _testcase(parent: ET.Element, req: Mapping[str, Any], check: Mapping[str, An
 
 def _properties(parent: ET.Element, run: Mapping[str, Any]) -> None:
     props = ET.SubElement(parent, "properties")
-    for name in ("seed", "target", "bundled_mock", "level", "strict", "run_tag", "started_at", "finished_at",
-                 "exit_code"):
+    for name in (
+        "seed",
+        "target",
+        "bundled_mock",
+        "level",
+        "strict",
+        "run_tag",
+        "started_at",
+        "finished_at",
+        "exit_code",
+    ):
         value = run.get(name)
         text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
         ET.SubElement(props, "property", {"name": name, "value": xml_safe(text)})
@@ -102,15 +117,27 @@ def junit_xml(document: Mapping[str, Any]) -> bytes:
         kinds = [_testcase(suite, req, check, document, strict) for req in requirements for check in checks(req)]
         time_s = sum(float(case.get("time", "0")) for case in suite.iter("testcase"))
         total_time += time_s
-        suite.attrib.update({
-            "tests": str(len(kinds)), "failures": str(kinds.count("failure")), "errors": str(kinds.count("error")),
-            "skipped": str(kinds.count("skipped")), "time": f"{time_s:.3f}", "timestamp": str(run["started_at"]),
-        })
+        suite.attrib.update(
+            {
+                "tests": str(len(kinds)),
+                "failures": str(kinds.count("failure")),
+                "errors": str(kinds.count("error")),
+                "skipped": str(kinds.count("skipped")),
+                "time": f"{time_s:.3f}",
+                "timestamp": str(run["started_at"]),
+            }
+        )
         totals["tests"] += len(kinds)
         for kind in ("failure", "error", "skipped"):
             totals[kind] += kinds.count(kind)
-    root.attrib.update({"tests": str(totals["tests"]), "failures": str(totals["failure"]),
-                        "errors": str(totals["error"]), "time": f"{total_time:.3f}"})
+    root.attrib.update(
+        {
+            "tests": str(totals["tests"]),
+            "failures": str(totals["failure"]),
+            "errors": str(totals["error"]),
+            "time": f"{total_time:.3f}",
+        }
+    )
     ET.indent(root)
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return data + b"\n"

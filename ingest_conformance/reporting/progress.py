@@ -35,10 +35,16 @@ class LiveProgress:
 
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(stderr=True, force_terminal=True)
-        self.progress = Progress(TextColumn("[bold]ingest-conformance"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.fields[tally]}", markup=False), TimeElapsedColumn(),
-                                 TextColumn("{task.fields[now]}", markup=False), console=self.console,
-                                 transient=True)
+        self.progress = Progress(
+            TextColumn("[bold]ingest-conformance"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[tally]}", markup=False),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[now]}", markup=False),
+            console=self.console,
+            transient=True,
+        )
         self.task = self.progress.add_task("run", total=None, tally="", now="")
         self.counts: Counter[str] = Counter()
         self.started = False

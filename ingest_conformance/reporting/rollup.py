@@ -84,9 +84,14 @@ def checks(requirement: Mapping[str, Any]) -> list[dict[str, Any]]:
     grouped: dict[str, list[Mapping[str, Any]]] = {}
     for rec in requirement.get("records", []):
         grouped.setdefault(rec["test"], []).append(rec)
-    return [{"test": test, "outcome": worst(r["outcome"] for r in recs),
-             "records": sorted(recs, key=lambda r: -rank(r["outcome"]))}
-            for test, recs in grouped.items()]
+    return [
+        {
+            "test": test,
+            "outcome": worst(r["outcome"] for r in recs),
+            "records": sorted(recs, key=lambda r: -rank(r["outcome"])),
+        }
+        for test, recs in grouped.items()
+    ]
 
 
 def run_verdict(exit_code: int | None, unreachable: str | None) -> str:
@@ -125,8 +130,15 @@ def add_rollups(document: dict[str, Any], operation_ids: Sequence[str] = ()) -> 
 
 # How each outcome reads in reports: expected failures and stale entries must never read as pass/fail.
 DISPLAY: dict[str, str] = {
-    "disabled": "not run", "skip": "skip", "pass": "pass", "info": "info", "xfail": "expected-failure",
-    "warn": "warn", "stale": "stale", "fail": "fail", "error": "error",
+    "disabled": "not run",
+    "skip": "skip",
+    "pass": "pass",
+    "info": "info",
+    "xfail": "expected-failure",
+    "warn": "warn",
+    "stale": "stale",
+    "fail": "fail",
+    "error": "error",
 }
 MEANING: dict[str, str] = {
     "disabled": "no test of this run exercised it",

@@ -65,7 +65,8 @@ def body_text(view: Mapping[str, Any] | None, limit: int = PREVIEW_CHARS) -> str
         except (binascii.Error, ValueError):
             return f"<binary body of {size} bytes (undecodable base64 in the results file)>"
         text = f"<binary body, {size} bytes, shown as UTF-8 with \\xNN for other bytes>\n" + printable(
-            raw.decode("utf-8", "backslashreplace"))
+            raw.decode("utf-8", "backslashreplace")
+        )
     else:
         text = printable(view.get("text", ""))
     if len(text) > limit:

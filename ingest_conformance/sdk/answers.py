@@ -19,14 +19,25 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-ID_FIELDS = frozenset({"id", "accountId", "environmentId", "importId", "fileId", "documentId", "parentFileId",
-                       "companyId"})
+ID_FIELDS = frozenset(
+    {"id", "accountId", "environmentId", "importId", "fileId", "documentId", "parentFileId", "companyId"}
+)
 HEX24 = st.from_regex(re.compile(r"[0-9a-f]{24}"), fullmatch=True)
 _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=16)
 EXTRA_KEYS = ("xUndocumented", "_links", "meta")  # what a newer target might add
-REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-           413: "Payload Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests",
-           500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
 
 
 class SchemaStrategies:
@@ -65,21 +76,24 @@ class SchemaStrategies:
             return st.integers(min_value=int(schema.get("minimum", -1000)), max_value=1000)
         if types == "number":
             low = float(schema.get("minimum", -1e6))
-            return st.one_of(st.integers(min_value=int(low), max_value=1000),
-                             st.floats(min_value=low, max_value=1e6, allow_nan=False, allow_infinity=False))
+            return st.one_of(
+                st.integers(min_value=int(low), max_value=1000),
+                st.floats(min_value=low, max_value=1e6, allow_nan=False, allow_infinity=False),
+            )
         if types == "boolean":
             return st.booleans()
-        return st.one_of(_TEXT, st.integers(-10**6, 10**6), st.none())  # untyped (the Error members)
+        return st.one_of(_TEXT, st.integers(-(10**6), 10**6), st.none())  # untyped (the Error members)
 
     def _object(self, schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
         properties: Mapping[str, Any] = schema.get("properties", {})
         required = set(schema.get("required", ()))
-        fixed = st.fixed_dictionaries({k: self.for_schema(v, k) for k, v in properties.items() if k in required},
-                                      optional={k: self.for_schema(v, k) for k, v in properties.items()
-                                                if k not in required})
+        fixed = st.fixed_dictionaries(
+            {k: self.for_schema(v, k) for k, v in properties.items() if k in required},
+            optional={k: self.for_schema(v, k) for k, v in properties.items() if k not in required},
+        )
         if schema.get("additionalProperties", True) is False:
             return fixed
-        extra = st.dictionaries(st.sampled_from(EXTRA_KEYS), st.one_of(st.integers(-10**6, 10**6), _TEXT), max_size=2)
+        extra = st.dictionaries(st.sampled_from(EXTRA_KEYS), st.one_of(st.integers(-(10**6), 10**6), _TEXT), max_size=2)
         return st.tuples(fixed, extra).map(lambda pair: {**pair[1], **pair[0]})
 
     @staticmethod
@@ -87,8 +101,9 @@ class SchemaStrategies:
         if name.rstrip("[]") in ID_FIELDS or name == "documentIds[]":
             return HEX24
         if schema.get("format") == "date-time":
-            return st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 1, 1),
-                                timezones=st.just(dt.UTC)).map(lambda d: d.isoformat().replace("+00:00", "Z"))
+            return st.datetimes(
+                min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 1, 1), timezones=st.just(dt.UTC)
+            ).map(lambda d: d.isoformat().replace("+00:00", "Z"))
         if schema.get("format") == "uri":
             return st.sampled_from(["https://files.example.com/a.pdf", "http://127.0.0.1:9/scan.png"])
         return _TEXT
@@ -99,8 +114,15 @@ def draw(strategy: st.SearchStrategy[Any], seed_value: int, *, examples: int = 4
     found: list[Any] = []
 
     @seed(seed_value)
-    @settings(max_examples=examples, database=None, phases=[Phase.generate], deadline=None, derandomize=False,
-              suppress_health_check=list(HealthCheck), print_blob=False)
+    @settings(
+        max_examples=examples,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
     @given(strategy)
     def keep(value: Any) -> None:
         found.append(value)
@@ -120,8 +142,10 @@ class SpecAnswers:
             for op in item.values():
                 if isinstance(op, dict) and "operationId" in op:
                     self._responses[op["operationId"]] = {
-                        int(code): self._schema(resp) for code, resp in op.get("responses", {}).items()
-                        if str(code).isdigit() and 200 <= int(code) < 300}
+                        int(code): self._schema(resp)
+                        for code, resp in op.get("responses", {}).items()
+                        if str(code).isdigit() and 200 <= int(code) < 300
+                    }
 
     def _schema(self, response: Mapping[str, Any]) -> Mapping[str, Any]:
         if "$ref" in response:
@@ -129,8 +153,7 @@ class SpecAnswers:
         schema: Mapping[str, Any] = response.get("content", {}).get("application/json", {}).get("schema", {})
         return schema
 
-    def success(self, operation: str, *, path: str, query: str = "",
-                filenames: Sequence[str] = ()) -> tuple[int, Any]:
+    def success(self, operation: str, *, path: str, query: str = "", filenames: Sequence[str] = ()) -> tuple[int, Any]:
         """(status, body) of a success answer to `operation`; `filenames` are what the upload named."""
         status = self._random.choice(sorted(self._responses[operation]))
         body = draw(self.schemas.for_schema(self._responses[operation][status]), self._random.randrange(2**31))
@@ -139,8 +162,11 @@ class SpecAnswers:
 
 
 def error_body(status: int, message: str = "") -> dict[str, Any]:
-    return {"statusCode": status, "message": message or REASONS.get(status, "Error"),
-            "error": REASONS.get(status, "Error")}
+    return {
+        "statusCode": status,
+        "message": message or REASONS.get(status, "Error"),
+        "error": REASONS.get(status, "Error"),
+    }
 
 
 def _last_segment(url: str) -> str:
@@ -171,8 +197,13 @@ def _fit_list(body: Any, path: str, query: str, names: list[str]) -> Any:
 
 
 _FITTERS: dict[str, Callable[[Any, str, str, list[str]], Any]] = {
-    "uploadFiles": _fit_upload, "uploadByUrl": _fit_upload, "uploadSingle": _fit_single,
-    "uploadSingleUrl": _fit_single, "getFile": _fit_get, "getImport": _fit_get, "listImports": _fit_list,
+    "uploadFiles": _fit_upload,
+    "uploadByUrl": _fit_upload,
+    "uploadSingle": _fit_single,
+    "uploadSingleUrl": _fit_single,
+    "getFile": _fit_get,
+    "getImport": _fit_get,
+    "listImports": _fit_list,
 }
 
 
@@ -181,8 +212,11 @@ def names_from_request(operation: str, parts_names: Sequence[str], json_body: An
     if operation in ("uploadFiles", "uploadSingle"):
         return list(parts_names)
     if operation == "uploadByUrl" and isinstance(json_body, dict):
-        return [str(e.get("filename") or _last_segment(str(e.get("url", "")))) for e in json_body.get("files", [])
-                if isinstance(e, dict)]
+        return [
+            str(e.get("filename") or _last_segment(str(e.get("url", ""))))
+            for e in json_body.get("files", [])
+            if isinstance(e, dict)
+        ]
     if operation == "uploadSingleUrl" and isinstance(json_body, dict):
         return [str(json_body.get("filename") or _last_segment(str(json_body.get("url", ""))))]
     return []

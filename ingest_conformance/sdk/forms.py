@@ -43,7 +43,7 @@ def parse_form(body: bytes, boundary: str) -> tuple[list[FormPart], list[str]]:
         return [], [f"the boundary {boundary!r} never occurs in the body"]
     if start and not body[:start].endswith(b"\r\n"):
         problems.append("text before the first boundary does not end with CRLF")
-    chunks = body[start + len(delimiter):].split(b"\r\n" + delimiter)
+    chunks = body[start + len(delimiter) :].split(b"\r\n" + delimiter)
     parts: list[FormPart] = []
     closed = False
     for index, chunk in enumerate(chunks):
@@ -78,14 +78,19 @@ def _part(head: bytes, content: bytes) -> FormPart | None:
     disposition = headers.get("content-disposition")
     if disposition is None or not disposition.lower().startswith(b"form-data"):
         return None
-    params, problems = disposition_params(disposition[len(b"form-data"):])
+    params, problems = disposition_params(disposition[len(b"form-data") :])
     if "name" not in params:
         return None
     ctype = headers.get("content-type")
-    return FormPart(name=params["name"].decode("utf-8", "replace"), disposition=disposition,
-                    filename_raw=params.get("filename"), filename_star=params.get("filename*"),
-                    content_type=ctype.decode("latin-1") if ctype is not None else None, content=content,
-                    problems=problems)
+    return FormPart(
+        name=params["name"].decode("utf-8", "replace"),
+        disposition=disposition,
+        filename_raw=params.get("filename"),
+        filename_star=params.get("filename*"),
+        content_type=ctype.decode("latin-1") if ctype is not None else None,
+        content=content,
+        problems=problems,
+    )
 
 
 def disposition_params(rest: bytes) -> tuple[dict[str, bytes], list[str]]:
@@ -108,7 +113,7 @@ def disposition_params(rest: bytes) -> tuple[dict[str, bytes], list[str]]:
             value = bytearray()
             while i < n and rest[i] != ord('"'):
                 if rest[i] == ord("\\") and i + 1 < n:
-                    value += rest[i:i + 2]  # escapes are kept: the filename checks judge them
+                    value += rest[i : i + 2]  # escapes are kept: the filename checks judge them
                     i += 2
                     continue
                 value.append(rest[i])
@@ -120,8 +125,9 @@ def disposition_params(rest: bytes) -> tuple[dict[str, bytes], list[str]]:
             while i < n and rest[i] != ord(";"):
                 i += 1
             if rest[tail:i].strip():
-                problems.append(f"text after the closing quote of {key}: {bytes(rest[tail:i])[:40]!r} "
-                                "(an unescaped double quote?)")
+                problems.append(
+                    f"text after the closing quote of {key}: {bytes(rest[tail:i])[:40]!r} (an unescaped double quote?)"
+                )
             params.setdefault(key, bytes(value))
         else:
             start = i

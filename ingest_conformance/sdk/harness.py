@@ -69,9 +69,17 @@ class _Call:
 
 
 class SdkHarness:
-    def __init__(self, *, base_url: str = DEFAULT_BASE_URL, api_key: str = API_KEY,
-                 access_token: str = ACCESS_TOKEN, seed: int = 0, spec_path: Path | None = None,
-                 test_id: str = "sdk-harness", retry_after_s: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        api_key: str = API_KEY,
+        access_token: str = ACCESS_TOKEN,
+        seed: int = 0,
+        spec_path: Path | None = None,
+        test_id: str = "sdk-harness",
+        retry_after_s: int = 1,
+    ) -> None:
         document = load_openapi(spec_path) if spec_path is not None else load_openapi()
         self.base_url, self.api_key, self.access_token = base_url.rstrip("/"), api_key, access_token
         self.test_id, self.retry_after_s = test_id, retry_after_s
@@ -118,8 +126,9 @@ class SdkHarness:
             self._queue.append(Scripted(status, error_body(status) if body is None else body, tuple(extra.items())))
 
     # -- scenarios ---------------------------------------------------------------------------------
-    def expect_success(self, call: Callable[[], T], *, filenames: Sequence[str] | None = None, label: str = "",
-                       examples: int = 1) -> T | None:
+    def expect_success(
+        self, call: Callable[[], T], *, filenames: Sequence[str] | None = None, label: str = "", examples: int = 1
+    ) -> T | None:
         """Run `call` `examples` times against fresh schema-valid answers; it must accept each (SDK-RESP-001).
 
         `filenames` are the names the call uploads, in order: they make the filename check exact.
@@ -134,8 +143,13 @@ class SdkHarness:
                 except Exception as exc:
                     last = c.requests[-1] if c.requests else None
                     answer = f"{last.status} {last.response_body[:200].decode('utf-8', 'replace')}" if last else "-"
-                    self._record("SDK-RESP-001", False, f"{c.label}: the call raised {type(exc).__name__}: "
-                                 f"{str(exc)[:200]} on a schema-valid answer: {answer}", last)
+                    self._record(
+                        "SDK-RESP-001",
+                        False,
+                        f"{c.label}: the call raised {type(exc).__name__}: "
+                        f"{str(exc)[:200]} on a schema-valid answer: {answer}",
+                        last,
+                    )
                     continue
             if c.requests:
                 self._record("SDK-RESP-001", True, "", c.requests[-1])
@@ -143,15 +157,23 @@ class SdkHarness:
                 self.results.harness_errors.append(f"{c.label}: the call made no request to {self.base_url}")
         return result
 
-    def expect_errors(self, call: Callable[[], Any], *, statuses: Sequence[int] | None = None,
-                      is_error: Callable[[Any], bool] | None = None, label: str = "") -> None:
+    def expect_errors(
+        self,
+        call: Callable[[], Any],
+        *,
+        statuses: Sequence[int] | None = None,
+        is_error: Callable[[Any], bool] | None = None,
+        label: str = "",
+    ) -> None:
         """Run `call` once per error status (default: every 4xx the spec documents for the operations the
         call uses, then 500 and 503); each must reach the caller as an error (SDK-ERR-001/002), final
         errors must not be resent (SDK-RETRY-002), retries must stay bounded (SDK-RETRY-003)."""
         label = label or "errors"
         if statuses is None:
-            with self._calling(f"{label} (learning the operation)", None) as probe, \
-                    contextlib.suppress(Exception, HarnessAbort):
+            with (
+                self._calling(f"{label} (learning the operation)", None) as probe,
+                contextlib.suppress(Exception, HarnessAbort),
+            ):
                 call()
             documented = {s for op in probe.operations for s in self.spec.documented_statuses(op)}
             statuses = sorted(s for s in documented if 400 <= s < 500 and s != 405) + list(SERVER_ERRORS)
@@ -185,12 +207,22 @@ class SdkHarness:
                 raised = exc
         self._queue.clear()
         if len(c.requests) == 1:
-            self._record("SDK-RETRY-001", None, f"{c.label}: the SDK does not retry a 429; nothing to time", None,
-                         outcome=Outcome.SKIP)
+            self._record(
+                "SDK-RETRY-001",
+                None,
+                f"{c.label}: the SDK does not retry a 429; nothing to time",
+                None,
+                outcome=Outcome.SKIP,
+            )
             self._judge_error(c, 429, result, raised, None)
         elif raised is not None:
-            self._record("SDK-RESP-001", False, f"{c.label}: the call raised {type(raised).__name__}: "
-                         f"{str(raised)[:200]} although its retry got a success answer", c.requests[-1])
+            self._record(
+                "SDK-RESP-001",
+                False,
+                f"{c.label}: the call raised {type(raised).__name__}: "
+                f"{str(raised)[:200]} although its retry got a success answer",
+                c.requests[-1],
+            )
         else:
             self._record("SDK-RESP-001", True, "", c.requests[-1])
         return result
@@ -215,47 +247,71 @@ class SdkHarness:
         finally:
             self._call, self._intended, self._not_before = None, None, None
 
-    def _judge_error(self, c: _Call, status: int, value: Any, raised: Exception | None,
-                     is_error: Callable[[Any], bool] | None) -> None:
+    def _judge_error(
+        self, c: _Call, status: int, value: Any, raised: Exception | None, is_error: Callable[[Any], bool] | None
+    ) -> None:
         last = c.requests[-1] if c.requests else None
         if raised is not None:
             self._record("SDK-ERR-001", True, "", last)
-            names_status = str(status) in str(raised) or status in (getattr(raised, "status_code", None),
-                                                                     getattr(raised, "status", None))
-            self._record("SDK-ERR-002", names_status, f"{c.label}: {type(raised).__name__}: {str(raised)[:160]!r} "
-                         f"does not name the status {status}", last)
+            names_status = str(status) in str(raised) or status in (
+                getattr(raised, "status_code", None),
+                getattr(raised, "status", None),
+            )
+            self._record(
+                "SDK-ERR-002",
+                names_status,
+                f"{c.label}: {type(raised).__name__}: {str(raised)[:160]!r} does not name the status {status}",
+                last,
+            )
         elif is_error is not None and is_error(value):
             self._record("SDK-ERR-001", True, "", last)
         else:
-            self._record("SDK-ERR-001", False, f"{c.label}: the call returned {value!r:.160} for a {status} answer "
-                         "instead of raising", last)
+            self._record(
+                "SDK-ERR-001",
+                False,
+                f"{c.label}: the call returned {value!r:.160} for a {status} answer instead of raising",
+                last,
+            )
         if (status == 429 or status >= 500) and c.requests:  # the call gave up by itself: bounded
             self._record("SDK-RETRY-003", True, "", last)
         if status in FINAL_ERRORS and c.requests:
             sent = len(c.requests)
-            self._record("SDK-RETRY-002", sent == 1, f"{c.label}: {c.requests[0].method} "
-                         f"{urlsplit(c.requests[0].url).path} was sent {sent} times after a final {status}", last)
+            self._record(
+                "SDK-RETRY-002",
+                sent == 1,
+                f"{c.label}: {c.requests[0].method} "
+                f"{urlsplit(c.requests[0].url).path} was sent {sent} times after a final {status}",
+                last,
+            )
 
     def _handle(self, request: httpx.Request) -> httpx.Response:
         with self._lock:
             now = time.monotonic()
             body = request.read()
-            exchange = Exchange.for_request(request.method, str(request.url), list(request.headers.multi_items()),
-                                            body)
+            exchange = Exchange.for_request(request.method, str(request.url), list(request.headers.multi_items()), body)
             call = self._call
             if call is not None and len(call.requests) >= MAX_REQUESTS_PER_CALL:
                 call.aborted = True
-                self._record("SDK-RETRY-003", False, f"{call.label}: the call sent a request #{len(call.requests) + 1}"
-                             f" ({request.method} {request.url.path}); the harness stopped it", call.requests[-1])
+                self._record(
+                    "SDK-RETRY-003",
+                    False,
+                    f"{call.label}: the call sent a request #{len(call.requests) + 1}"
+                    f" ({request.method} {request.url.path}); the harness stopped it",
+                    call.requests[-1],
+                )
                 raise HarnessAbort(f"{call.label}: more than {MAX_REQUESTS_PER_CALL} requests in one call")
             if len(self.exchanges) >= REQUEST_CAP:
                 raise HarnessAbort(f"more than {REQUEST_CAP} requests in one harness")
             headers = {k.lower(): v for k, v in request.headers.items()}
-            inspected = self.inspector.inspect(request.method, str(request.url), headers, body,
-                                               intended_filenames=self._intended)
+            inspected = self.inspector.inspect(
+                request.method, str(request.url), headers, body, intended_filenames=self._intended
+            )
             status, payload, extra = self._choose(inspected.operation, request, body, inspected.parts)
-            response = httpx.Response(status, headers=[("content-type", "application/json"), *extra],
-                                      content=json.dumps(payload).encode("utf-8"))
+            response = httpx.Response(
+                status,
+                headers=[("content-type", "application/json"), *extra],
+                content=json.dumps(payload).encode("utf-8"),
+            )
             exchange.status, exchange.response_body = status, response.content
             exchange.response_headers = list(response.headers.multi_items())
             self.exchanges.append(exchange)
@@ -269,8 +325,9 @@ class SdkHarness:
                 call.operations.update([inspected.operation] if inspected.operation else [])
             return response
 
-    def _choose(self, operation: str | None, request: httpx.Request, body: bytes,
-                parts: Sequence[Any]) -> tuple[int, Any, tuple[tuple[str, str], ...]]:
+    def _choose(
+        self, operation: str | None, request: httpx.Request, body: bytes, parts: Sequence[Any]
+    ) -> tuple[int, Any, tuple[tuple[str, str], ...]]:
         scripted = self._queue.popleft() if self._queue else self._sticky
         if scripted is not None:
             return scripted.status, scripted.body, scripted.headers
@@ -279,15 +336,22 @@ class SdkHarness:
         names: list[str] = []
         if operation in MULTIPART_OPS:
             file_part = MULTIPART_OPS[operation][0]
-            names = [api_reads(p.filename_raw) if p.filename_raw is not None else "file" for p in parts
-                     if p.name == file_part]
-            names += [p.content.decode("utf-8", "replace").rstrip("/").rsplit("/", 1)[-1] for p in parts
-                      if p.name == "urls" and p.content.strip()]
+            names = [
+                api_reads(p.filename_raw) if p.filename_raw is not None else "file"
+                for p in parts
+                if p.name == file_part
+            ]
+            names += [
+                p.content.decode("utf-8", "replace").rstrip("/").rsplit("/", 1)[-1]
+                for p in parts
+                if p.name == "urls" and p.content.strip()
+            ]
         else:
             with contextlib.suppress(ValueError, UnicodeDecodeError):
                 names = names_from_request(operation, [], json.loads(body or b"null"))
-        status, payload = self.answers.success(operation, path=request.url.path,
-                                               query=request.url.query.decode("ascii", "replace"), filenames=names)
+        status, payload = self.answers.success(
+            operation, path=request.url.path, query=request.url.query.decode("ascii", "replace"), filenames=names
+        )
         return status, payload, ()
 
     def _judge_timing(self, now: float, exchange: Exchange, call: _Call | None) -> None:
@@ -297,9 +361,13 @@ class SdkHarness:
         self._not_before = None
         waited = now - (earliest - given)
         where = f"{call.label}: " if call else ""
-        self._record("SDK-RETRY-001", now >= earliest - TIMING_SLACK_S, f"{where}{exchange.method} "
-                     f"{urlsplit(exchange.url).path} sent {waited:.2f} s after a 429 with Retry-After: {given:g}",
-                     exchange)
+        self._record(
+            "SDK-RETRY-001",
+            now >= earliest - TIMING_SLACK_S,
+            f"{where}{exchange.method} "
+            f"{urlsplit(exchange.url).path} sent {waited:.2f} s after a 429 with Retry-After: {given:g}",
+            exchange,
+        )
 
     def _observe(self, observation: Observation, exchange: Exchange) -> None:
         label = self._call.label if self._call else "outside any scenario"
@@ -307,13 +375,21 @@ class SdkHarness:
         outcome = Outcome.INFO if observation.ok is None else None
         self._record(observation.requirement_id, observation.ok, message, exchange, outcome=outcome)
 
-    def _record(self, rid: str, ok: bool | None, message: str, exchange: Exchange | None, *,
-                outcome: Outcome | None = None) -> None:
+    def _record(
+        self, rid: str, ok: bool | None, message: str, exchange: Exchange | None, *, outcome: Outcome | None = None
+    ) -> None:
         requirement = client_requirement(rid)
         level = str(requirement.level)
         if outcome is None:
             outcome = Outcome.PASS if ok else {"MUST": Outcome.FAIL, "SHOULD": Outcome.WARN}.get(level, Outcome.INFO)
         shown = "" if outcome is Outcome.PASS else message
-        record = CheckRecord(rid, level, outcome, self.test_id, message=shown, received=shown,
-                             documented=requirement.statement if outcome in (Outcome.FAIL, Outcome.WARN) else "")
+        record = CheckRecord(
+            rid,
+            level,
+            outcome,
+            self.test_id,
+            message=shown,
+            received=shown,
+            documented=requirement.statement if outcome in (Outcome.FAIL, Outcome.WARN) else "",
+        )
         self.results.add(record, [exchange] if exchange is not None else [])

@@ -22,9 +22,15 @@ from ingest_conformance.sdk.forms import FormPart, api_reads, boundary_of, filen
 
 MULTIPART_OPS = {"uploadFiles": ("files", {"files", "urls", "info"}), "uploadSingle": ("file", {"file", "info"})}
 JSON_OPS = {"uploadByUrl", "uploadSingleUrl"}
-MEDIA_TYPES = {".pdf": {"application/pdf"}, ".png": {"image/png"}, ".jpg": {"image/jpeg"},
-               ".jpeg": {"image/jpeg"}, ".tif": {"image/tiff"}, ".tiff": {"image/tiff"},
-               ".zip": {"application/zip", "application/x-zip-compressed"}}
+MEDIA_TYPES = {
+    ".pdf": {"application/pdf"},
+    ".png": {"image/png"},
+    ".jpg": {"image/jpeg"},
+    ".jpeg": {"image/jpeg"},
+    ".tif": {"image/tiff"},
+    ".tiff": {"image/tiff"},
+    ".zip": {"application/zip", "application/x-zip-compressed"},
+}
 _SPEC_URI = "urn:ingest-conformance:sdk-openapi"
 
 
@@ -61,7 +67,8 @@ class RequestInspector:
         self._routes: list[tuple[str, re.Pattern[str], str, str]] = []
         self._bodies: dict[str, Draft202012Validator] = {}
         registry: Registry[Any] = Registry().with_resource(
-            _SPEC_URI, Resource.from_contents(dict(spec), default_specification=DRAFT202012))
+            _SPEC_URI, Resource.from_contents(dict(spec), default_specification=DRAFT202012)
+        )
         for path, item in spec.get("paths", {}).items():
             for method, op in item.items():
                 if not isinstance(op, dict) or "operationId" not in op:
@@ -69,8 +76,9 @@ class RequestInspector:
                 if op.get("x-path-profile-setting") == "single_url_path":
                     path = single_url_path
                 segments = ["[^/]+" if s.startswith("{") else re.escape(s) for s in path.split("/")]
-                self._routes.append((method.upper(), re.compile("^" + "/".join(segments) + "$"), op["operationId"],
-                                     path))
+                self._routes.append(
+                    (method.upper(), re.compile("^" + "/".join(segments) + "$"), op["operationId"], path)
+                )
                 schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
                 if schema is not None:
                     self._bodies[op["operationId"]] = Draft202012Validator(_rebase(schema), registry=registry)
@@ -83,8 +91,15 @@ class RequestInspector:
                 return operation_id, methods
         return None, methods
 
-    def inspect(self, method: str, url: str, headers: Mapping[str, str], body: bytes, *,
-                intended_filenames: Sequence[str] | None = None) -> Inspected:
+    def inspect(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        intended_filenames: Sequence[str] | None = None,
+    ) -> Inspected:
         """Every request-shape client requirement that applies to this request. `headers` keys lower-case."""
         split = urlsplit(url)
         operation, methods = self.operation(method, split.path)
@@ -98,8 +113,13 @@ class RequestInspector:
         credentials = [h for h in ("x-api-key", "x-access-token") if headers.get(h, "").strip()]
         out.judge("SDK-AUTH-001", [] if credentials else ["neither x-api-key nor x-access-token is sent"], where)
         if operation == "listImports":
-            out.judge("SDK-AUTH-002", [] if "x-api-key" in credentials else
-                      [f"authenticated with {credentials or 'nothing'}; list-imports documents x-api-key only"], where)
+            out.judge(
+                "SDK-AUTH-002",
+                []
+                if "x-api-key" in credentials
+                else [f"authenticated with {credentials or 'nothing'}; list-imports documents x-api-key only"],
+                where,
+            )
             out.judge("SDK-QUERY-001", _query_problems(split.query), where)
         if operation in MULTIPART_OPS:
             self._multipart(out, operation, where, headers.get("content-type", ""), body, intended_filenames)
@@ -108,11 +128,13 @@ class RequestInspector:
         return out
 
     # -- multipart ------------------------------------------------------------------------------
-    def _multipart(self, out: Inspected, operation: str, where: str, content_type: str, body: bytes,
-                   intended: Sequence[str] | None) -> None:
+    def _multipart(
+        self, out: Inspected, operation: str, where: str, content_type: str, body: bytes, intended: Sequence[str] | None
+    ) -> None:
         if not content_type.lower().startswith("multipart/form-data"):
-            out.broken("SDK-FORM-001", f"{where}: Content-Type is {content_type or '(none)'!r}, "
-                                       "expected multipart/form-data")
+            out.broken(
+                "SDK-FORM-001", f"{where}: Content-Type is {content_type or '(none)'!r}, expected multipart/form-data"
+            )
             return
         boundary = boundary_of(content_type)
         if boundary is None:
@@ -123,59 +145,89 @@ class RequestInspector:
         out.judge("SDK-FORM-001", framing, where)
         file_name, allowed = MULTIPART_OPS[operation]
         names = [p.name for p in parts]
-        problems = [f"part {name!r} is not a part of {operation}" + _did_you_mean(name, file_name)
-                    for name in dict.fromkeys(names) if name not in allowed]
+        problems = [
+            f"part {name!r} is not a part of {operation}" + _did_you_mean(name, file_name)
+            for name in dict.fromkeys(names)
+            if name not in allowed
+        ]
         if operation == "uploadFiles" and not {"files", "urls"} & set(names):
             problems.append("no `files` or `urls` part: nothing to upload")
         if operation == "uploadSingle" and names.count("file") != 1:
             problems.append(f"{names.count('file')} parts named 'file' (exactly one is expected)")
-        out.judge("SDK-PART-001" if operation == "uploadFiles" else "SDK-PART-002", problems,
-                  f"{where} (parts: {', '.join(names) or 'none'})")
+        out.judge(
+            "SDK-PART-001" if operation == "uploadFiles" else "SDK-PART-002",
+            problems,
+            f"{where} (parts: {', '.join(names) or 'none'})",
+        )
         files = [p for p in parts if p.name == file_name]
         if files:
-            out.judge("SDK-PART-003", [f"part {p.name!r} has no filename: it is a text field, not a file"
-                                       for p in files if not p.is_file], where)
+            out.judge(
+                "SDK-PART-003",
+                [f"part {p.name!r} has no filename: it is a text field, not a file" for p in files if not p.is_file],
+                where,
+            )
         urls = [p for p in parts if p.name == "urls"]
         if urls:
             out.judge("SDK-PART-004", [_url_problem(p) for p in urls if _url_problem(p)], where)
         infos = [p for p in parts if p.name == "info"]
         if infos:
             out.judge("SDK-INFO-001", _info_problems(infos), where)
-            out.judge("SDK-CTYPE-002", [f"info declares Content-Type {p.content_type!r}" for p in infos
-                                        if not _text_type(p.content_type)], where)
+            out.judge(
+                "SDK-CTYPE-002",
+                [f"info declares Content-Type {p.content_type!r}" for p in infos if not _text_type(p.content_type)],
+                where,
+            )
         # every part carrying a filename (under the right name or not): `intended` names them in order
         for index, part in enumerate(p for p in parts if p.is_file and p.name not in ("info", "urls")):
             self._filename(out, where, part, intended[index] if intended and index < len(intended) else None)
 
     def _filename(self, out: Inspected, where: str, part: FormPart, intended: str | None) -> None:
         raw, shown = part.filename_raw, repr(part.filename_raw or part.filename_star)
-        out.observations.append(Observation("SDK-NAME-003", None, f"{where}: filename {shown} sent as "
-                                            f"{filename_encoding(raw, part.filename_star)}"))
+        out.observations.append(
+            Observation(
+                "SDK-NAME-003", None, f"{where}: filename {shown} sent as {filename_encoding(raw, part.filename_star)}"
+            )
+        )
         out.judge("SDK-NAME-001", part.problems, f"{where}: filename {shown}")
         ext = "." + (api_reads(raw) if raw is not None else "").rsplit(".", 1)[-1].lower()
         expected = MEDIA_TYPES.get(ext, set()) | {"application/octet-stream"}
         ctype = (part.content_type or "").split(";")[0].strip().lower()
         if ext in MEDIA_TYPES or not ctype:
             declared = f"Content-Type {part.content_type!r}" if ctype else "no Content-Type"
-            out.judge("SDK-CTYPE-001", [] if ctype in expected else
-                      [f"file part {shown} declares {declared}, expected one of {sorted(expected)}"], where)
+            out.judge(
+                "SDK-CTYPE-001",
+                []
+                if ctype in expected
+                else [f"file part {shown} declares {declared}, expected one of {sorted(expected)}"],
+                where,
+            )
         if raw is None:
             return
         reads = api_reads(raw)
         if intended is not None:
             wire = latin1_wire(intended)
             if wire is not None:
-                out.judge("SDK-NAME-002", [] if reads == intended else
-                          [f"{intended!r} went out as {raw!r}; the API reads it back as {reads!r} (expected the "
-                           f"raw ISO-8859-1 bytes {wire!r})"], where)
+                out.judge(
+                    "SDK-NAME-002",
+                    []
+                    if reads == intended
+                    else [
+                        f"{intended!r} went out as {raw!r}; the API reads it back as {reads!r} (expected the "
+                        f"raw ISO-8859-1 bytes {wire!r})"
+                    ],
+                    where,
+                )
             return
         try:
             as_utf8 = raw.decode("utf-8")
         except UnicodeDecodeError:
             return
         if not raw.isascii() and latin1_wire(as_utf8) is not None:  # UTF-8 bytes of a name Latin-1 could carry
-            out.broken("SDK-NAME-002", f"{where}: {as_utf8!r} went out as UTF-8 bytes {raw!r}; the API reads "
-                                       f"{reads!r} (send ISO-8859-1 bytes {latin1_wire(as_utf8)!r})")
+            out.broken(
+                "SDK-NAME-002",
+                f"{where}: {as_utf8!r} went out as UTF-8 bytes {raw!r}; the API reads "
+                f"{reads!r} (send ISO-8859-1 bytes {latin1_wire(as_utf8)!r})",
+            )
 
     # -- JSON -------------------------------------------------------------------------------------
     def _json_problems(self, operation: str, content_type: str, body: bytes) -> list[str]:
@@ -188,14 +240,18 @@ class RequestInspector:
         validator = self._bodies.get(operation)
         if validator is None:
             return []
-        return [f"at {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:160]}"
-                for e in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))]
+        return [
+            f"at {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:160]}"
+            for e in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+        ]
 
 
 def _rebase(schema: Any) -> Any:
     if isinstance(schema, dict):
-        return {k: (_SPEC_URI + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _rebase(v))
-                for k, v in schema.items()}
+        return {
+            k: (_SPEC_URI + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _rebase(v))
+            for k, v in schema.items()
+        }
     if isinstance(schema, list):
         return [_rebase(v) for v in schema]
     return schema
@@ -232,8 +288,9 @@ def _info_problems(infos: list[FormPart]) -> list[str]:
             value = json.loads(text)
         except ValueError:
             hint = " (it looks like key=value pairs)" if re.match(r"^[\w.\[\]-]+=", text) else ""
-            problems.append(f"info is not JSON{hint}: {text[:80]!r}; send a JSON object, e.g. "
-                            '{"clientData": {...}}')
+            problems.append(
+                f'info is not JSON{hint}: {text[:80]!r}; send a JSON object, e.g. {{"clientData": {{...}}}}'
+            )
             continue
         if not isinstance(value, dict):
             problems.append(f"info is a JSON {type(value).__name__}, not an object: {text[:80]!r}")

@@ -43,9 +43,12 @@ UPLOADS_SENT = (
     Upload("latin1", "Latin-1 name", (("façade résumé ñ.pdf", PDF, "application/pdf"),)),
     Upload("utf8", "UTF-8 name (not Latin-1)", (("請求書 №5.pdf", PDF, "application/pdf"),)),
     Upload("specials", "special characters", (("inv \"2024\"; (copy) #1 & 'x'.pdf", PDF, "application/pdf"),)),
-    Upload("several", "3 files + info", (("a.pdf", PDF, "application/pdf"), ("b.png", PNG, "image/png"),
-                                         ("c.jpg", JPEG, "image/jpeg")),
-           {"clientData": {"matrix": "several", "note": "é"}}),
+    Upload(
+        "several",
+        "3 files + info",
+        (("a.pdf", PDF, "application/pdf"), ("b.png", PNG, "image/png"), ("c.jpg", JPEG, "image/jpeg")),
+        {"clientData": {"matrix": "several", "note": "é"}},
+    ),
 )
 
 
@@ -98,8 +101,9 @@ Sender = Callable[[str, str, Upload, Path], tuple[int, str]]
 
 def _httpx(url: str, key: str, upload: Upload, tmp: Path) -> tuple[int, str]:
     data = {"info": json.dumps(upload.info)} if upload.info else {}
-    r = httpx.post(url, headers={"x-api-key": key}, files=[("files", f) for f in upload.files], data=data,
-                   timeout=TIMEOUT_S)
+    r = httpx.post(
+        url, headers={"x-api-key": key}, files=[("files", f) for f in upload.files], data=data, timeout=TIMEOUT_S
+    )
     return r.status_code, r.text
 
 
@@ -107,15 +111,24 @@ def _requests(url: str, key: str, upload: Upload, tmp: Path) -> tuple[int, str]:
     import requests  # optional: a test extra
 
     data = {"info": json.dumps(upload.info)} if upload.info else {}
-    r = requests.post(url, headers={"x-api-key": key}, files=[("files", f) for f in upload.files], data=data,
-                      timeout=TIMEOUT_S)
+    r = requests.post(
+        url, headers={"x-api-key": key}, files=[("files", f) for f in upload.files], data=data, timeout=TIMEOUT_S
+    )
     return r.status_code, r.text
 
 
 def _curl(encoding: str) -> Sender:
     def send(url: str, key: str, upload: Upload, tmp: Path) -> tuple[int, str]:
-        args: list[bytes] = [b"curl", b"-sS", b"--max-time", b"30", b"-w", b"\n%{http_code}", b"-H",
-                             f"x-api-key: {key}".encode()]
+        args: list[bytes] = [
+            b"curl",
+            b"-sS",
+            b"--max-time",
+            b"30",
+            b"-w",
+            b"\n%{http_code}",
+            b"-H",
+            f"x-api-key: {key}".encode(),
+        ]
         for index, (name, content, ctype) in enumerate(upload.files):
             path = tmp / f"part{index}.bin"
             path.write_bytes(content)
@@ -145,10 +158,17 @@ process.stdout.write(JSON.stringify({status: r.status, body: await r.text()}));
 def _node(url: str, key: str, upload: Upload, tmp: Path) -> tuple[int, str]:
     script = tmp / "upload.mjs"
     script.write_text(NODE_SCRIPT, encoding="utf-8")
-    spec = {"files": [{"name": n, "b64": base64.b64encode(c).decode(), "type": t} for n, c, t in upload.files],
-            "info": upload.info}
-    out = subprocess.run(["node", str(script), url, key, json.dumps(spec)], capture_output=True, text=True,
-                         timeout=TIMEOUT_S + 5, check=True).stdout
+    spec = {
+        "files": [{"name": n, "b64": base64.b64encode(c).decode(), "type": t} for n, c, t in upload.files],
+        "info": upload.info,
+    }
+    out = subprocess.run(
+        ["node", str(script), url, key, json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S + 5,
+        check=True,
+    ).stdout
     answer = json.loads(out)
     return int(answer["status"]), str(answer["body"])
 
@@ -222,15 +242,27 @@ def run_client(client: Client, base_url: str, api_key: str, uploads: Sequence[Up
 
 def render_table(rows: Sequence[Row], skipped: dict[str, str] | None = None) -> str:
     """The matrix as Markdown: how each client encoded the names, what the API read back, what it broke."""
-    lines = ["| client | upload | status | filename sent as | API reads back | intact | client requirements broken |"
-             " conforms |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| client | upload | status | filename sent as | API reads back | intact | client requirements broken |"
+        " conforms |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for row in rows:
         back = _printable("; ".join(row.read_back)) if row.upload.key != "several" else f"{len(row.read_back)} names"
-        lines.append(" | ".join([
-            f"| {row.client}", row.upload.title, str(row.status or row.error or "-"),
-            "; ".join(dict.fromkeys(row.sent_as)) or "-", f"`{back}`" if back else "-",
-            "yes" if row.intact else "**no**", ", ".join(row.broken) or "none",
-            (row.conforms if row.conforms != "no" else "**no**") + " |"]))
+        lines.append(
+            " | ".join(
+                [
+                    f"| {row.client}",
+                    row.upload.title,
+                    str(row.status or row.error or "-"),
+                    "; ".join(dict.fromkeys(row.sent_as)) or "-",
+                    f"`{back}`" if back else "-",
+                    "yes" if row.intact else "**no**",
+                    ", ".join(row.broken) or "none",
+                    (row.conforms if row.conforms != "no" else "**no**") + " |",
+                ]
+            )
+        )
     for name, reason in (skipped or {}).items():
         lines.append(f"| {name} | (all) | skipped: {reason} | - | - | - | - | - |")
     return "\n".join(lines)
@@ -240,8 +272,12 @@ def main() -> int:
     from ingest_conformance.mock import MockSettings, run_mock
 
     with tempfile.TemporaryDirectory() as tmp:
-        settings = MockSettings(quiet=True, validate_requests=True, processing_delay=0.01,
-                                validation_report=str(Path(tmp) / "requests.json"))
+        settings = MockSettings(
+            quiet=True,
+            validate_requests=True,
+            processing_delay=0.01,
+            validation_report=str(Path(tmp) / "requests.json"),
+        )
         rows: list[Row] = []
         skipped: dict[str, str] = {}
         with run_mock(settings) as mock:

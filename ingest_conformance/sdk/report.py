@@ -17,8 +17,14 @@ from ingest_conformance.judging.results import CheckRecord, Outcome, RunResults
 from ingest_conformance.sdk.requirements import ClientRequirement, client_catalogue, load_client_requirements
 
 _BROKEN = (Outcome.FAIL, Outcome.WARN, Outcome.ERROR)
-_WORDS = {Outcome.FAIL: "BROKEN", Outcome.WARN: "broken (SHOULD)", Outcome.INFO: "recorded", Outcome.PASS: "met",
-          Outcome.SKIP: "not checked", Outcome.DISABLED: "not exercised"}
+_WORDS = {
+    Outcome.FAIL: "BROKEN",
+    Outcome.WARN: "broken (SHOULD)",
+    Outcome.INFO: "recorded",
+    Outcome.PASS: "met",
+    Outcome.SKIP: "not checked",
+    Outcome.DISABLED: "not exercised",
+}
 
 
 @dataclass
@@ -71,10 +77,20 @@ class HarnessReport:
     def document(self) -> dict[str, Any]:
         from ingest_conformance.reporting import build_document
 
-        run = {"target": f"SDK harness at {self.base_url}", "bundled_mock": False, "level": "sdk",
-               "run_tag": self.test_id}
-        return build_document(client_catalogue(), self.results, run=run, config=dict(self.results.config),
-                              secrets=list(self.secrets), strict=False)
+        run = {
+            "target": f"SDK harness at {self.base_url}",
+            "bundled_mock": False,
+            "level": "sdk",
+            "run_tag": self.test_id,
+        }
+        return build_document(
+            client_catalogue(),
+            self.results,
+            run=run,
+            config=dict(self.results.config),
+            secrets=list(self.secrets),
+            strict=False,
+        )
 
     def write(self, out_dir: Path) -> dict[str, Path]:
         from ingest_conformance.reporting import write_reports

@@ -48,8 +48,15 @@ def load_client_requirements(path: Path = CLIENT_REQUIREMENTS_PATH) -> tuple[Cli
             raise ValueError(f"{where}: bad id or level")
         if not set(entry["operations"]) <= set(OPERATION_IDS) or not set(entry["checked_by"]) <= CHECKERS:
             raise ValueError(f"{where}: unknown operation or checker")
-        out.append(ClientRequirement(entry["id"], Level(entry["level"]), str(entry["statement"]).strip(),
-                                     tuple(entry["operations"]), frozenset(entry["checked_by"])))
+        out.append(
+            ClientRequirement(
+                entry["id"],
+                Level(entry["level"]),
+                str(entry["statement"]).strip(),
+                tuple(entry["operations"]),
+                frozenset(entry["checked_by"]),
+            )
+        )
     if len({r.id for r in out}) != len(out):
         raise ValueError(f"{path}: an id is listed twice")
     return tuple(out)

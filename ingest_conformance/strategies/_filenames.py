@@ -37,7 +37,11 @@ class FilenameCategory(enum.Enum):
     PERCENT = "percent"  # INFO: some stacks decode %22, %0A, %0D
 
 
-_REQUIREMENT = {FilenameLevel.MUST: "round-trip", FilenameLevel.SHOULD: "strip directories", FilenameLevel.INFO: "record"}
+_REQUIREMENT = {
+    FilenameLevel.MUST: "round-trip",
+    FilenameLevel.SHOULD: "strip directories",
+    FilenameLevel.INFO: "record",
+}
 _REQUIREMENT_IDS = {
     FilenameCategory.LATIN1: "NAME-LAT1-001",
     FilenameCategory.PATH: "NAME-PATH-001",

@@ -20,8 +20,9 @@ import httpx
 from ingest_conformance.config.target import Secret
 from ingest_conformance.wire.exchange import Exchange
 
-Auth = Literal["api_key", "access_token", "second_api_key", "second_access_token", "wrong", "wrong_access_token",
-               "mixed", "none"]
+Auth = Literal[
+    "api_key", "access_token", "second_api_key", "second_access_token", "wrong", "wrong_access_token", "mixed", "none"
+]
 MAX_RETRY_AFTER_S = 30.0
 MAX_429_RETRIES = 5
 WRONG_CREDENTIAL = "ic-deliberately-wrong-credential-0000"
@@ -81,8 +82,14 @@ BodyFactory = Callable[[], Iterable[bytes]]
 
 class TargetClient:
     def __init__(
-        self, base_url: str, credentials: Credentials, *, rate_limit: float | None = None,
-        timeout_s: float = 60.0, recorder: list[Exchange] | None = None, http: httpx.Client | None = None,
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        rate_limit: float | None = None,
+        timeout_s: float = 60.0,
+        recorder: list[Exchange] | None = None,
+        http: httpx.Client | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
@@ -102,23 +109,31 @@ class TargetClient:
         self.close()
 
     # -- convenience -----------------------------------------------------------------------------
-    def get(self, path: str, *, auth: Auth = "api_key", params: dict[str, Any] | None = None,
-            note: str = "") -> Exchange:
+    def get(
+        self, path: str, *, auth: Auth = "api_key", params: dict[str, Any] | None = None, note: str = ""
+    ) -> Exchange:
         return self.send("GET", path, auth=auth, params=params, note=note)
 
     def post_json(self, path: str, body: Any, *, auth: Auth = "api_key", note: str = "") -> Exchange:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
-        return self.send("POST", path, auth=auth, content=raw,
-                         headers={"content-type": "application/json"}, note=note)
+        return self.send("POST", path, auth=auth, content=raw, headers={"content-type": "application/json"}, note=note)
 
-    def post_multipart(self, path: str, body: bytes, content_type: str, *, auth: Auth = "api_key",
-                       note: str = "") -> Exchange:
+    def post_multipart(
+        self, path: str, body: bytes, content_type: str, *, auth: Auth = "api_key", note: str = ""
+    ) -> Exchange:
         return self.send("POST", path, auth=auth, content=body, headers={"content-type": content_type}, note=note)
 
     # -- the one sending path ----------------------------------------------------------------------
     def send(
-        self, method: str, path: str, *, auth: Auth = "api_key", headers: dict[str, str] | None = None,
-        content: bytes | BodyFactory | None = None, params: dict[str, Any] | None = None, note: str = "",
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: Auth = "api_key",
+        headers: dict[str, str] | None = None,
+        content: bytes | BodyFactory | None = None,
+        params: dict[str, Any] | None = None,
+        note: str = "",
     ) -> Exchange:
         all_headers = {**(headers or {}), **self.credentials.headers(auth)}
         for attempt in range(MAX_429_RETRIES + 1):
@@ -129,8 +144,15 @@ class TargetClient:
             time.sleep(retry_after_seconds(exchange.header("retry-after")))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _send_once(self, method: str, path: str, headers: dict[str, str], content: bytes | BodyFactory | None,
-                   params: dict[str, Any] | None, note: str) -> Exchange:
+    def _send_once(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        content: bytes | BodyFactory | None,
+        params: dict[str, Any] | None,
+        note: str,
+    ) -> Exchange:
         self._limiter.wait()
         streamed: _CountingStream | None = None
         body: bytes | Iterator[bytes] | None
@@ -142,7 +164,9 @@ class TargetClient:
         request = self._http.build_request(method, path, headers=headers, content=body, params=params)
         started = time.monotonic()
         exchange = Exchange.for_request(
-            method, str(request.url), list(request.headers.multi_items()),
+            method,
+            str(request.url),
+            list(request.headers.multi_items()),
             content if isinstance(content, bytes) else (None if streamed else b""),
         )
         exchange.note = note

@@ -40,8 +40,14 @@ class Exchange:
 
     @classmethod
     def for_request(
-        cls, method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes | None,
-        *, streamed_size: int | None = None, streamed_sha256: str = "",
+        cls,
+        method: str,
+        url: str,
+        headers: Iterable[tuple[str, str]],
+        body: bytes | None,
+        *,
+        streamed_size: int | None = None,
+        streamed_sha256: str = "",
     ) -> Exchange:
         if body is not None:
             size, digest = len(body), hashlib.sha256(body).hexdigest()
@@ -73,11 +79,14 @@ class Exchange:
                 "headers": redact_headers(self.request_headers, secrets),
                 "body": _body_view(self.request_body, self.request_body_size, self.request_body_sha256, secrets),
             },
-            "response": None if self.status is None else {
+            "response": None
+            if self.status is None
+            else {
                 "status": self.status,
                 "headers": redact_headers(self.response_headers, secrets),
-                "body": _body_view(self.response_body, len(self.response_body),
-                                   hashlib.sha256(self.response_body).hexdigest(), secrets),
+                "body": _body_view(
+                    self.response_body, len(self.response_body), hashlib.sha256(self.response_body).hexdigest(), secrets
+                ),
             },
             "elapsed_s": round(self.elapsed_s, 4),
             "error": self.error,

@@ -39,8 +39,14 @@ class ProbeResult:
 
 
 def probe(
-    url: str, method: str, headers: list[tuple[str, str]], body: Iterable[bytes], *,
-    content_length: int | None, timeout_s: float = 120.0, ssl_context: ssl.SSLContext | None = None,
+    url: str,
+    method: str,
+    headers: list[tuple[str, str]],
+    body: Iterable[bytes],
+    *,
+    content_length: int | None,
+    timeout_s: float = 120.0,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> tuple[ProbeResult, Exchange]:
     """Send `body` (chunked when content_length is None) and read the answer concurrently."""
     parts = urlsplit(url)
@@ -77,8 +83,9 @@ def probe(
             events = sel.select(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
             for _key, mask in events:
                 # "Early" = the answer began while body bytes were still unwritten.
-                unwritten = bool(pending) or not (result.finished_sending or (
-                    content_length is not None and result.bytes_sent >= content_length))
+                unwritten = bool(pending) or not (
+                    result.finished_sending or (content_length is not None and result.bytes_sent >= content_length)
+                )
                 if mask & selectors.EVENT_READ and _read(sock, conn, result, body_parts, sending and unwritten):
                     return result, _exchange(started, method, url, all_headers, result, digest, b"".join(body_parts))
                 if mask & selectors.EVENT_WRITE and sending:
@@ -111,8 +118,9 @@ def probe(
         sock.close()
 
 
-def _read(sock: socket.socket, conn: h11.Connection, result: ProbeResult, body_parts: list[bytes],
-          sending: bool) -> bool:
+def _read(
+    sock: socket.socket, conn: h11.Connection, result: ProbeResult, body_parts: list[bytes], sending: bool
+) -> bool:
     """Feed what arrived to h11; True once the answer is complete or the connection ended."""
     try:
         data = sock.recv(READ_SIZE)
@@ -157,11 +165,19 @@ def _errname(exc: OSError) -> str:
     return errno.errorcode.get(exc.errno or 0, type(exc).__name__)
 
 
-def _exchange(started: float, method: str, url: str, headers: list[tuple[str, str]], result: ProbeResult,
-              digest: hashlib._Hash, response_body: bytes | None = None) -> Exchange:
+def _exchange(
+    started: float,
+    method: str,
+    url: str,
+    headers: list[tuple[str, str]],
+    result: ProbeResult,
+    digest: hashlib._Hash,
+    response_body: bytes | None = None,
+) -> Exchange:
     result.elapsed_s = time.monotonic() - started
-    ex = Exchange.for_request(method, url, headers, None, streamed_size=result.bytes_sent,
-                              streamed_sha256=digest.hexdigest())
+    ex = Exchange.for_request(
+        method, url, headers, None, streamed_size=result.bytes_sent, streamed_sha256=digest.hexdigest()
+    )
     ex.status = result.status
     ex.response_headers = result.headers
     ex.response_body = result.body or (response_body or b"")

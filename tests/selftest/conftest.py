@@ -34,8 +34,9 @@ def mock() -> Iterator[RunningMock]:
 
 @pytest.fixture(scope="session")
 def opposite_mock() -> Iterator[RunningMock]:
-    settings = fast(rejection="sync", success_status=200, auth_failure_status=403,
-                    uploads_accept_tif=False, byurl_accepts_zip=True)
+    settings = fast(
+        rejection="sync", success_status=200, auth_failure_status=403, uploads_accept_tif=False, byurl_accepts_zip=True
+    )
     with run_mock(settings) as running:
         yield running
 
@@ -64,7 +65,7 @@ class FileServer:
                 path = self.path.split("?", 1)[0]
                 if path.startswith("/redirect/"):
                     self.send_response(302)
-                    self.send_header("Location", path[len("/redirect"):])
+                    self.send_header("Location", path[len("/redirect") :])
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return

@@ -19,8 +19,14 @@ TERMINAL = {"processed", "rejected"}
 POLL_TIMEOUT = 15.0
 
 
-def upload(client: httpx.Client, files: list[tuple[str, bytes]], *, info: dict[str, Any] | None = None,
-           urls: list[str] | None = None, expect: int = 201) -> dict[str, Any]:
+def upload(
+    client: httpx.Client,
+    files: list[tuple[str, bytes]],
+    *,
+    info: dict[str, Any] | None = None,
+    urls: list[str] | None = None,
+    expect: int = 201,
+) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if info is not None:
         data["info"] = json.dumps(info)

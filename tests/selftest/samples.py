@@ -50,8 +50,7 @@ def zip_of(entries: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression) as archive:
         for name, data in entries.items():
-            archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data,
-                             compress_type=compression)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data, compress_type=compression)
     return out.getvalue()
 
 
@@ -59,8 +58,10 @@ def zip_bomb(uncompressed: int = 24 * 1024 * 1024) -> bytes:
     """Zeros at a ratio of about 1000:1, well past 1 MiB: every bomb guard must catch it."""
     out = io.BytesIO()
     block = b"\0" * (1024 * 1024)
-    with (zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
-          archive.open("zeros.pdf", "w", force_zip64=False) as entry):
+    with (
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open("zeros.pdf", "w", force_zip64=False) as entry,
+    ):
         for _ in range(uncompressed // len(block)):
             entry.write(block)
     return out.getvalue()

@@ -14,8 +14,16 @@ from typing import Any
 from ingest_conformance.mock import MockSettings, run_mock
 from ingest_conformance.mock.process import MockProcess
 
-CREDENTIALS = ["--api-key", "mock-api-key-a", "--access-token", "mock-access-token-a",
-               "--second-api-key", "mock-api-key-b", "--second-access-token", "mock-access-token-b"]
+CREDENTIALS = [
+    "--api-key",
+    "mock-api-key-a",
+    "--access-token",
+    "mock-access-token-a",
+    "--second-api-key",
+    "mock-api-key-b",
+    "--second-access-token",
+    "mock-access-token-b",
+]
 
 
 @dataclass(frozen=True)
@@ -32,17 +40,33 @@ class SuiteRun:
 def run_suite(base_url: str, *args: str, report_dir: Path, timeout: float = 600) -> SuiteRun:
     """`ingest-conformance run --level quick` against `base_url` with the mock's default credentials."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INGEST_CONFORMANCE_")}
-    command = [sys.executable, "-m", "ingest_conformance", "run", "--target-url", base_url, *CREDENTIALS,
-               "--report-dir", str(report_dir), "--seed", "11", "--level", "quick",
-               "--set", "processing_timeout_s=10", *args]
+    command = [
+        sys.executable,
+        "-m",
+        "ingest_conformance",
+        "run",
+        "--target-url",
+        base_url,
+        *CREDENTIALS,
+        "--report-dir",
+        str(report_dir),
+        "--seed",
+        "11",
+        "--level",
+        "quick",
+        "--set",
+        "processing_timeout_s=10",
+        *args,
+    ]
     proc = subprocess.run(command, env=env, text=True, capture_output=True, timeout=timeout)
     output = proc.stdout[-4000:] + proc.stderr[-2000:]
     try:
         doc: dict[str, Any] = json.loads((report_dir / "results.json").read_text())
     except (OSError, ValueError):
         return SuiteRun(proc.returncode, {}, "no results.json", output)
-    return SuiteRun(proc.returncode, {r["id"]: r["outcome"] for r in doc["requirements"]},
-                    str(doc["summary"]["verdict"]), output)
+    return SuiteRun(
+        proc.returncode, {r["id"]: r["outcome"] for r in doc["requirements"]}, str(doc["summary"]["verdict"]), output
+    )
 
 
 def suite_against_mock(settings: MockSettings, *args: str, report_dir: Path) -> SuiteRun:

@@ -44,8 +44,9 @@ def test_client_uploads_reach_the_api_as_the_mock_predicts(matrix: Matrix, clien
     if client.name in matrix.skipped:
         pytest.skip(f"{client.name}: {matrix.skipped[client.name]}")
     rows = matrix.rows[client.name]
-    assert [r.upload.key for r in rows] == [u.key for u in UPLOADS_SENT
-                                             if not (u.key == "utf8" and "Latin-1" in client.name)]
+    assert [r.upload.key for r in rows] == [
+        u.key for u in UPLOADS_SENT if not (u.key == "utf8" and "Latin-1" in client.name)
+    ]
     for row in rows:
         assert not row.error and row.status == 201, (row.upload.key, row.error, row.status)
         files = [p for p in row.record["parts"] if p["name"] == "files"]

@@ -31,16 +31,30 @@ def _operations(mock: RunningMock) -> dict[str, Call]:
     }
 
 
-OPERATIONS = ["uploadFiles", "uploadSingle", "uploadByUrl", "uploadSingleUrl", "getFile", "getImport",
-              "listImports"]
-SUCCESS = {"uploadFiles": 201, "uploadSingle": 201, "uploadByUrl": 201, "uploadSingleUrl": 201,
-           "getFile": 404, "getImport": 404, "listImports": 200}  # the GETs of unknown ids pass auth first
+OPERATIONS = ["uploadFiles", "uploadSingle", "uploadByUrl", "uploadSingleUrl", "getFile", "getImport", "listImports"]
+SUCCESS = {
+    "uploadFiles": 201,
+    "uploadSingle": 201,
+    "uploadByUrl": 201,
+    "uploadSingleUrl": 201,
+    "getFile": 404,
+    "getImport": 404,
+    "listImports": 200,
+}  # the GETs of unknown ids pass auth first
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
-@pytest.mark.parametrize("headers", [{}, {"x-api-key": "wrong"}, {"x-access-token": "wrong"},
-                                     {"x-api-key": ""}, {"x-api-key": KEY_A, "x-access-token": "wrong"}],
-                         ids=["none", "wrong-key", "wrong-token", "empty-key", "valid-key-plus-wrong-token"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"x-api-key": "wrong"},
+        {"x-access-token": "wrong"},
+        {"x-api-key": ""},
+        {"x-api-key": KEY_A, "x-access-token": "wrong"},
+    ],
+    ids=["none", "wrong-key", "wrong-token", "empty-key", "valid-key-plus-wrong-token"],
+)
 def test_missing_or_wrong_credential_gets_401(mock: RunningMock, operation: str, headers: dict[str, str]) -> None:
     with httpx.Client(base_url=mock.base_url, headers=headers, timeout=30) as c:
         response = _operations(mock)[operation](c)
@@ -69,8 +83,9 @@ def test_list_imports_refuses_an_access_token_alone(mock: RunningMock) -> None:
 
 def test_auth_is_refused_before_a_large_body_is_read(anon: httpx.Client) -> None:
     body = b"x" * (900 * 1024)  # under the 1 MiB limit, so only the credential is wrong
-    response = anon.post("/v1/ingest/uploads", content=body,
-                         headers={"content-type": "multipart/form-data; boundary=zzz"})
+    response = anon.post(
+        "/v1/ingest/uploads", content=body, headers={"content-type": "multipart/form-data; boundary=zzz"}
+    )
     assert_json_error(response, 401)
 
 

@@ -29,21 +29,33 @@ MULTIPART_CASES: dict[str, tuple[str, bytes]] = {
     "empty-boundary": ("multipart/form-data; boundary=", forms.encode([forms.file_part(b"a.pdf", PDF)])),
     "wrong-boundary": ("multipart/form-data; boundary=other", forms.encode([forms.file_part(b"a.pdf", PDF)])),
     "boundary-too-long": ("multipart/form-data; boundary=" + "b" * 300, b"--" + b"b" * 300 + b"--\r\n"),
-    "truncated-no-closing-boundary": (forms.content_type(),
-                                      forms.encode([forms.file_part(b"a.pdf", PDF)])[:-30]),
+    "truncated-no-closing-boundary": (forms.content_type(), forms.encode([forms.file_part(b"a.pdf", PDF)])[:-30]),
     "empty-body": (forms.content_type(), b""),
     "only-closing-boundary": (forms.content_type(), b"--" + forms.BOUNDARY + b"--\r\n"),
-    "part-without-disposition": (forms.content_type(), b"--" + forms.BOUNDARY + b"\r\nContent-Type: text/plain"
-                                 b"\r\n\r\nhello\r\n--" + forms.BOUNDARY + b"--\r\n"),
-    "part-without-name": (forms.content_type(), b"--" + forms.BOUNDARY + b'\r\nContent-Disposition: form-data; '
-                          b'filename="a.pdf"\r\n\r\n%PDF\r\n--' + forms.BOUNDARY + b"--\r\n"),
-    "huge-part-header": (forms.content_type(), b"--" + forms.BOUNDARY + b'\r\nContent-Disposition: form-data; '
-                         b'name="files"; filename="' + b"a" * 40_000 + b'.pdf"\r\n\r\n%PDF\r\n--'
-                         + forms.BOUNDARY + b"--\r\n"),
-    "too-many-headers-in-part": (forms.content_type(), b"--" + forms.BOUNDARY + b"\r\n"
-                                 + b"".join(b"X-H%d: v\r\n" % i for i in range(50))
-                                 + b'Content-Disposition: form-data; name="files"; filename="a.pdf"\r\n\r\n%PDF\r\n--'
-                                 + forms.BOUNDARY + b"--\r\n"),
+    "part-without-disposition": (
+        forms.content_type(),
+        b"--" + forms.BOUNDARY + b"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--" + forms.BOUNDARY + b"--\r\n",
+    ),
+    "part-without-name": (
+        forms.content_type(),
+        b"--" + forms.BOUNDARY + b"\r\nContent-Disposition: form-data; "
+        b'filename="a.pdf"\r\n\r\n%PDF\r\n--' + forms.BOUNDARY + b"--\r\n",
+    ),
+    "huge-part-header": (
+        forms.content_type(),
+        b"--" + forms.BOUNDARY + b"\r\nContent-Disposition: form-data; "
+        b'name="files"; filename="' + b"a" * 40_000 + b'.pdf"\r\n\r\n%PDF\r\n--' + forms.BOUNDARY + b"--\r\n",
+    ),
+    "too-many-headers-in-part": (
+        forms.content_type(),
+        b"--"
+        + forms.BOUNDARY
+        + b"\r\n"
+        + b"".join(b"X-H%d: v\r\n" % i for i in range(50))
+        + b'Content-Disposition: form-data; name="files"; filename="a.pdf"\r\n\r\n%PDF\r\n--'
+        + forms.BOUNDARY
+        + b"--\r\n",
+    ),
     "not-multipart-at-all": ("text/plain", b"hello"),
     "urlencoded": ("application/x-www-form-urlencoded", b"files=a.pdf&urls="),
 }
@@ -57,14 +69,25 @@ def test_broken_multipart_gets_400(mock: RunningMock, client: httpx.Client, case
     _alive(mock)
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [
-    ("GET", "/", 404), ("GET", "/v1/ingest", 404), ("GET", "/v1/ingest/uploads/", 404),
-    ("POST", "/v1/ingest/files", 404), ("GET", "/v1/ingest/files/", 404), ("GET", "/v2/ingest/uploads", 404),
-    ("GET", "/v1/ingest/files/0123456789abcdef01234567/extra", 404),
-    ("GET", "/v1/ingest/uploads", 405), ("PUT", "/v1/ingest/uploads", 405), ("DELETE", "/v1/ingest/by-url", 405),
-    ("PATCH", "/v1/ingest/single", 405), ("POST", "/v1/ingest/imports", 405),
-    ("DELETE", "/v1/ingest/files/0123456789abcdef01234567", 405), ("OPTIONS", "/v1/ingest/imports", 405),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/", 404),
+        ("GET", "/v1/ingest", 404),
+        ("GET", "/v1/ingest/uploads/", 404),
+        ("POST", "/v1/ingest/files", 404),
+        ("GET", "/v1/ingest/files/", 404),
+        ("GET", "/v2/ingest/uploads", 404),
+        ("GET", "/v1/ingest/files/0123456789abcdef01234567/extra", 404),
+        ("GET", "/v1/ingest/uploads", 405),
+        ("PUT", "/v1/ingest/uploads", 405),
+        ("DELETE", "/v1/ingest/by-url", 405),
+        ("PATCH", "/v1/ingest/single", 405),
+        ("POST", "/v1/ingest/imports", 405),
+        ("DELETE", "/v1/ingest/files/0123456789abcdef01234567", 405),
+        ("OPTIONS", "/v1/ingest/imports", 405),
+    ],
+)
 def test_unknown_paths_and_methods(client: httpx.Client, method: str, path: str, status: int) -> None:
     response = client.request(method, path)
     assert_json_error(response, status)
@@ -97,15 +120,26 @@ def test_an_endless_header_line_is_cut_off_with_bounded_memory(mock: RunningMock
     _alive(mock)
 
 
-@pytest.mark.parametrize("raw", [
-    b"NONSENSE\r\n\r\n",
-    b"GET / HTTP/9.9\r\n\r\n",
-    b"POST /v1/ingest/uploads HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
-    b"POST /v1/ingest/uploads HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nxx\r\n",
-    b"POST /v1/ingest/uploads HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-    b"GET /v1/ingest/imports HTTP/1.1\r\nBad Header Without Colon\r\n\r\n",
-], ids=["no-request-line", "bad-version", "bad-content-length", "bad-chunk-size", "length-and-chunked",
-        "header-without-colon"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"NONSENSE\r\n\r\n",
+        b"GET / HTTP/9.9\r\n\r\n",
+        b"POST /v1/ingest/uploads HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        b"POST /v1/ingest/uploads HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nxx\r\n",
+        b"POST /v1/ingest/uploads HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        b"GET /v1/ingest/imports HTTP/1.1\r\nBad Header Without Colon\r\n\r\n",
+    ],
+    ids=[
+        "no-request-line",
+        "bad-version",
+        "bad-content-length",
+        "bad-chunk-size",
+        "length-and-chunked",
+        "header-without-colon",
+    ],
+)
 def test_unparsable_http_gets_a_json_400(mock: RunningMock, raw: bytes) -> None:
     with rawsock.connect(mock.base_url) as sock:
         sock.sendall(raw)
@@ -118,8 +152,11 @@ def test_unparsable_http_gets_a_json_400(mock: RunningMock, raw: bytes) -> None:
 def test_truncated_body_and_gone_client_leave_the_mock_healthy(mock: RunningMock) -> None:
     body = forms.encode([forms.file_part(b"a.pdf", PDF)])
     with rawsock.connect(mock.base_url) as sock:
-        head = rawsock.request_head("POST", UPLOADS, {"x-api-key": KEY_A, "content-type": forms.content_type(),
-                                                      "content-length": str(len(body) + 1000)})
+        head = rawsock.request_head(
+            "POST",
+            UPLOADS,
+            {"x-api-key": KEY_A, "content-type": forms.content_type(), "content-length": str(len(body) + 1000)},
+        )
         sock.sendall(head + body)
     _alive(mock)
 
@@ -144,9 +181,19 @@ def test_random_bytes_never_get_a_5xx(mock: RunningMock, client: httpx.Client) -
     _alive(mock)
 
 
-@pytest.mark.parametrize("body", [b"\xff\xfe", b"null", b"[]", b'"files"', b'{"files": null}', b"{" * 50,
-                                  b'{"files": [{"url": "http://127.0.0.1:9/a.pdf", "info": "x"}]}',
-                                  b'{"files": [{"url": "http://127.0.0.1:9/a.pdf", "filename": 5}]}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\xff\xfe",
+        b"null",
+        b"[]",
+        b'"files"',
+        b'{"files": null}',
+        b"{" * 50,
+        b'{"files": [{"url": "http://127.0.0.1:9/a.pdf", "info": "x"}]}',
+        b'{"files": [{"url": "http://127.0.0.1:9/a.pdf", "filename": 5}]}',
+    ],
+)
 def test_broken_json_gets_400(client: httpx.Client, body: bytes) -> None:
     response = client.post("/v1/ingest/by-url", content=body, headers={"content-type": "application/json"})
     assert_json_error(response, 400)

@@ -52,21 +52,29 @@ def test_redirect_on_loopback_is_followed(client: httpx.Client, file_server: Fil
     assert wait_for_file(client, entry["id"])["status"] == "processed"
 
 
-@pytest.mark.parametrize("make_url", [
-    lambda fs: f"http://127.0.0.1:{_closed_port()}/gone.pdf",
-    lambda fs: f"{fs.base}/by-url/never-registered.pdf",
-    lambda fs: "http://files.example.invalid/remote.pdf",
-], ids=["connection-refused", "source-404", "non-loopback-host"])
-def test_unreachable_url_is_rejected_with_downloading_error(client: httpx.Client, file_server: FileServer,
-                                                            make_url: Callable[[FileServer], str]) -> None:
+@pytest.mark.parametrize(
+    "make_url",
+    [
+        lambda fs: f"http://127.0.0.1:{_closed_port()}/gone.pdf",
+        lambda fs: f"{fs.base}/by-url/never-registered.pdf",
+        lambda fs: "http://files.example.invalid/remote.pdf",
+    ],
+    ids=["connection-refused", "source-404", "non-loopback-host"],
+)
+def test_unreachable_url_is_rejected_with_downloading_error(
+    client: httpx.Client, file_server: FileServer, make_url: Callable[[FileServer], str]
+) -> None:
     url = make_url(file_server)
     (entry,) = _by_url(client, {"url": url})
     file = wait_for_file(client, entry["id"])
     assert file["status"] == "rejected" and file["error"] == "ERR_DOWNLOADING_FILE"
 
 
-@pytest.mark.parametrize("url", ["ftp://127.0.0.1/a.pdf", "file:///etc/passwd.pdf",
-                                 "data:application/pdf;base64,JVBERi0xLjcK"], ids=["ftp", "file", "data"])
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://127.0.0.1/a.pdf", "file:///etc/passwd.pdf", "data:application/pdf;base64,JVBERi0xLjcK"],
+    ids=["ftp", "file", "data"],
+)
 def test_other_schemes_are_never_downloaded(client: httpx.Client, url: str) -> None:
     (entry,) = _by_url(client, {"url": url, "filename": "x.pdf"})
     file = wait_for_file(client, entry["id"])

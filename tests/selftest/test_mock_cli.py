@@ -39,9 +39,25 @@ def test_no_flags_give_the_default_settings() -> None:
 
 
 def test_flags_reach_the_settings() -> None:
-    args = _parser().parse_args(["--rejection", "sync", "--success-status", "200", "--auth-failure-status", "403",
-                                 "--no-uploads-accept-tif", "--byurl-accepts-zip", "--oversize-mode", "close",
-                                 "--max-request-bytes", "1024", "--rate-limit-burst", "5", "--quiet"])
+    args = _parser().parse_args(
+        [
+            "--rejection",
+            "sync",
+            "--success-status",
+            "200",
+            "--auth-failure-status",
+            "403",
+            "--no-uploads-accept-tif",
+            "--byurl-accepts-zip",
+            "--oversize-mode",
+            "close",
+            "--max-request-bytes",
+            "1024",
+            "--rate-limit-burst",
+            "5",
+            "--quiet",
+        ]
+    )
     settings = cli.settings_from(args)
     assert (settings.rejection, settings.success_status, settings.auth_failure_status) == ("sync", 200, 403)
     assert settings.uploads_accept_tif is False and settings.byurl_accepts_zip is True
@@ -54,8 +70,11 @@ def test_invalid_settings_exit_2() -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_serves_and_stops_cleanly_on_a_signal(sig: signal.Signals) -> None:
-    with subprocess.Popen([sys.executable, "-m", "ingest_conformance", "mock", "--port", "0",
-                           "--api-key", "secret-key-value"], stderr=subprocess.PIPE, text=True) as proc:
+    with subprocess.Popen(
+        [sys.executable, "-m", "ingest_conformance", "mock", "--port", "0", "--api-key", "secret-key-value"],
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
         try:
             assert proc.stderr is not None
             banner = proc.stderr.readline()

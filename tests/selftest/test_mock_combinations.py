@@ -64,9 +64,13 @@ def test_client_data_is_stored_on_every_file_and_the_import(client: httpx.Client
 def test_byurl_per_file_client_data_overrides_the_batch(client: httpx.Client, file_server: FileServer) -> None:
     first = file_server.add("override/first.pdf", samples.pdf())
     second = file_server.add("override/second.pdf", samples.pdf())
-    response = client.post("/v1/ingest/by-url", json={
-        "files": [{"url": first, "info": {"clientData": {"who": "file"}}}, {"url": second}],
-        "info": {"clientData": {"who": "batch"}, "company": "66d5dc3afed4f8062c998439"}})
+    response = client.post(
+        "/v1/ingest/by-url",
+        json={
+            "files": [{"url": first, "info": {"clientData": {"who": "file"}}}, {"url": second}],
+            "info": {"clientData": {"who": "batch"}, "company": "66d5dc3afed4f8062c998439"},
+        },
+    )
     assert response.status_code == 201, response.text
     first_file, second_file = (client.get(f"/v1/ingest/files/{f['id']}").json() for f in response.json()["files"])
     assert first_file["clientData"] == {"who": "file"}
@@ -75,7 +79,8 @@ def test_byurl_per_file_client_data_overrides_the_batch(client: httpx.Client, fi
 
 
 def test_unused_part_names_are_ignored_when_files_are_present(client: httpx.Client) -> None:
-    response = client.post("/v1/ingest/uploads", files=[("files", ("a.pdf", samples.pdf())),
-                                                         ("file", ("ignored.pdf", samples.pdf()))])
+    response = client.post(
+        "/v1/ingest/uploads", files=[("files", ("a.pdf", samples.pdf())), ("file", ("ignored.pdf", samples.pdf()))]
+    )
     assert response.status_code == 201
     assert [f["filename"] for f in response.json()["files"]] == ["a.pdf"]

@@ -69,10 +69,14 @@ def _root_answers(c: httpx.Client) -> bool:
 
 
 PROBES: dict[str, Probe] = {
-    "auth-any-api-key-accepted": _wrong_key_accepted, "iso-list-all-environments": _other_environment_listed,
-    "rejected-without-error": _rejected_without_error, "retry-requeues-to-pending": _goes_back_to_pending,
-    "multi-files-keeps-last": _only_last_file_kept, "json-as-text-html": _html_json,
-    "list-imports-cached": _stale_list, "root-health-200": _root_answers,
+    "auth-any-api-key-accepted": _wrong_key_accepted,
+    "iso-list-all-environments": _other_environment_listed,
+    "rejected-without-error": _rejected_without_error,
+    "retry-requeues-to-pending": _goes_back_to_pending,
+    "multi-files-keeps-last": _only_last_file_kept,
+    "json-as-text-html": _html_json,
+    "list-imports-cached": _stale_list,
+    "root-health-200": _root_answers,
 }
 
 
@@ -80,15 +84,20 @@ PROBES: dict[str, Probe] = {
 def test_the_fault_shows_and_the_conformant_mock_does_not(fault: str) -> None:
     for name, expected in ((fault, True), (None, False)):
         delay = 0.1 if fault == "retry-requeues-to-pending" else 0.01  # long enough to be seen by polling
-        with run_mock(fast(fault=name, processing_delay=delay)) as mock, \
-                httpx.Client(base_url=mock.base_url, headers={"x-api-key": KEY_A}, timeout=30) as client:
+        with (
+            run_mock(fast(fault=name, processing_delay=delay)) as mock,
+            httpx.Client(base_url=mock.base_url, headers={"x-api-key": KEY_A}, timeout=30) as client,
+        ):
             assert PROBES[fault](client) is expected, f"fault={name}"
             assert client.get("/__mock__/health").json()["settings"]["fault"] == name
 
 
 def test_cli_serves_a_fault_and_warns() -> None:
-    with subprocess.Popen([sys.executable, "-m", "ingest_conformance", "mock", "--port", "0", "--quiet",
-                           "--fault", "root-health-200"], stderr=subprocess.PIPE, text=True) as proc:
+    with subprocess.Popen(
+        [sys.executable, "-m", "ingest_conformance", "mock", "--port", "0", "--quiet", "--fault", "root-health-200"],
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
         try:
             assert proc.stderr is not None
             banner, warning = proc.stderr.readline(), proc.stderr.readline()

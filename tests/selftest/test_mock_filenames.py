@@ -21,8 +21,7 @@ LATIN1_NAMES = {
 
 
 def _upload_raw(client: httpx.Client, raw_name: bytes, extra: bytes = b"") -> tuple[str, str]:
-    response = forms.post_parts(client, "/v1/ingest/uploads",
-                                [RawPart(b"files", PDF, filename=raw_name, extra=extra)])
+    response = forms.post_parts(client, "/v1/ingest/uploads", [RawPart(b"files", PDF, filename=raw_name, extra=extra)])
     assert response.status_code == 201, response.text
     entry = response.json()["files"][0]
     return entry["id"], entry["filename"]
@@ -69,18 +68,23 @@ def test_plain_filename_wins_over_rfc5987(client: httpx.Client) -> None:
 
 
 def test_rfc5987_alone_is_decoded(client: httpx.Client) -> None:
-    response = forms.post_parts(client, "/v1/ingest/uploads",
-                                [RawPart(b"files", PDF, extra=b"; filename*=UTF-8''%E2%82%AC-euro.pdf")])
+    response = forms.post_parts(
+        client, "/v1/ingest/uploads", [RawPart(b"files", PDF, extra=b"; filename*=UTF-8''%E2%82%AC-euro.pdf")]
+    )
     assert response.status_code == 201
     assert response.json()["files"][0]["filename"] == "€-euro.pdf"
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    (b"../../etc/a.pdf", "a.pdf"),
-    (b"C:\\x\\a.pdf", "a.pdf"),
-    (b"/abs/path/b.pdf", "b.pdf"),
-    (b"dir\\\\sub\\\\c.pdf", "c.pdf"),
-], ids=["dotdot", "windows-drive", "absolute", "escaped-backslashes"])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"../../etc/a.pdf", "a.pdf"),
+        (b"C:\\x\\a.pdf", "a.pdf"),
+        (b"/abs/path/b.pdf", "b.pdf"),
+        (b"dir\\\\sub\\\\c.pdf", "c.pdf"),
+    ],
+    ids=["dotdot", "windows-drive", "absolute", "escaped-backslashes"],
+)
 def test_path_parts_are_not_echoed(client: httpx.Client, raw: bytes, expected: str) -> None:
     file_id, answered = _upload_raw(client, raw)
     assert answered == expected
@@ -88,8 +92,14 @@ def test_path_parts_are_not_echoed(client: httpx.Client, raw: bytes, expected: s
 
 
 def test_byurl_filename_defaults_to_the_last_url_segment(client: httpx.Client) -> None:
-    response = client.post("/v1/ingest/by-url", json={"files": [
-        {"url": "http://127.0.0.1:9/some/dir/Invoice%20%C3%B1.pdf?sig=1"},
-        {"url": "http://127.0.0.1:9/x.pdf", "filename": "named by me.pdf"}]})
+    response = client.post(
+        "/v1/ingest/by-url",
+        json={
+            "files": [
+                {"url": "http://127.0.0.1:9/some/dir/Invoice%20%C3%B1.pdf?sig=1"},
+                {"url": "http://127.0.0.1:9/x.pdf", "filename": "named by me.pdf"},
+            ]
+        },
+    )
     assert response.status_code == 201
     assert [f["filename"] for f in response.json()["files"]] == ["Invoice ñ.pdf", "named by me.pdf"]

@@ -14,11 +14,21 @@ from . import samples
 pytestmark = pytest.mark.selftest
 
 VALID: dict[str, Callable[[], bytes]] = {
-    "pdf": samples.pdf, "jpeg": samples.jpeg, "jpg": samples.jpeg, "png": samples.png, "tiff": samples.tiff,
+    "pdf": samples.pdf,
+    "jpeg": samples.jpeg,
+    "jpg": samples.jpeg,
+    "png": samples.png,
+    "tiff": samples.tiff,
     "tif": samples.tiff,
 }
-MIME = {"pdf": "application/pdf", "jpeg": "image/jpeg", "jpg": "image/jpeg", "png": "image/png",
-        "tiff": "image/tiff", "tif": "image/tiff"}
+MIME = {
+    "pdf": "application/pdf",
+    "jpeg": "image/jpeg",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "tiff": "image/tiff",
+    "tif": "image/tiff",
+}
 
 
 def _single(client: httpx.Client, name: str, data: bytes) -> str:

@@ -29,8 +29,7 @@ def test_listing_is_newest_first_with_a_total_count() -> None:
 
 def test_summary_fields(client: httpx.Client) -> None:
     answer = upload(client, [("s.pdf", samples.pdf())])
-    summary = next(imp for imp in client.get("/v1/ingest/imports").json()["result"]
-                   if imp["id"] == answer["importId"])
+    summary = next(imp for imp in client.get("/v1/ingest/imports").json()["result"] if imp["id"] == answer["importId"])
     assert set(summary) >= {"id", "accountId", "environmentId", "channel", "status", "createdAt", "documents"}
     assert "files" not in summary
     assert summary["channel"] == "api" and summary["status"] in ("processing", "processed")
@@ -57,8 +56,10 @@ def test_get_import_lists_every_file_of_the_upload(client: httpx.Client) -> None
 
 
 def test_the_store_forgets_the_oldest_finished_imports_past_its_cap() -> None:
-    with run_mock(fast(max_stored_imports=3)) as mock, \
-            httpx.Client(base_url=mock.base_url, headers={"x-api-key": KEY_A}) as c:
+    with (
+        run_mock(fast(max_stored_imports=3)) as mock,
+        httpx.Client(base_url=mock.base_url, headers={"x-api-key": KEY_A}) as c,
+    ):
         answers = []
         for i in range(5):
             answers.append(upload(c, [(f"cap{i}.pdf", samples.pdf())]))

@@ -38,12 +38,31 @@ def test_auth_failure_is_403(opposite_mock: RunningMock) -> None:
         assert_json_error(c.get("/v1/ingest/imports"), 403)
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("anim.gif", samples.gif()), ("notes.txt", b"text"), ("fake.pdf", samples.gif()),
-    ("garbage.pdf", b"garbage"), ("cut.pdf", samples.truncated(samples.pdf(pages=2))), ("empty.png", b""),
-    ("bomb.zip", samples.zip_bomb()), ("broken.zip", b"PK\x03\x04broken"), ("scan.tif", samples.tiff()),
-], ids=["gif", "txt", "gif-named-pdf", "garbage-pdf", "truncated-pdf", "empty-png", "zip-bomb", "corrupt-zip",
-        "tif-not-accepted-on-uploads"])
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("anim.gif", samples.gif()),
+        ("notes.txt", b"text"),
+        ("fake.pdf", samples.gif()),
+        ("garbage.pdf", b"garbage"),
+        ("cut.pdf", samples.truncated(samples.pdf(pages=2))),
+        ("empty.png", b""),
+        ("bomb.zip", samples.zip_bomb()),
+        ("broken.zip", b"PK\x03\x04broken"),
+        ("scan.tif", samples.tiff()),
+    ],
+    ids=[
+        "gif",
+        "txt",
+        "gif-named-pdf",
+        "garbage-pdf",
+        "truncated-pdf",
+        "empty-png",
+        "zip-bomb",
+        "corrupt-zip",
+        "tif-not-accepted-on-uploads",
+    ],
+)
 def test_bad_files_are_refused_with_400_at_upload(other: httpx.Client, name: str, data: bytes) -> None:
     before = other.get("/v1/ingest/imports").json()["count"]
     response = other.post("/v1/ingest/uploads", files=[("files", ("ok.pdf", samples.pdf())), ("files", (name, data))])
@@ -56,8 +75,11 @@ def test_single_refuses_a_zip_with_400(other: httpx.Client) -> None:
     assert_json_error(response, 400)
 
 
-@pytest.mark.parametrize("url", ["ftp://127.0.0.1/a.pdf", "file:///tmp/a.pdf", "http://127.0.0.1:9/a.gif"],
-                         ids=["ftp", "file", "unsupported-extension"])
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://127.0.0.1/a.pdf", "file:///tmp/a.pdf", "http://127.0.0.1:9/a.gif"],
+    ids=["ftp", "file", "unsupported-extension"],
+)
 def test_byurl_refuses_what_it_can_judge_at_once(other: httpx.Client, url: str) -> None:
     assert_json_error(other.post("/v1/ingest/by-url", json={"files": [{"url": url}]}), 400)
 

@@ -16,8 +16,10 @@ pytestmark = pytest.mark.selftest
 
 
 def test_burst_then_429_then_recovery() -> None:
-    with run_mock(fast(rate_limit_burst=3)) as mock, \
-            httpx.Client(base_url=mock.base_url, headers={"x-api-key": KEY_A}) as c:
+    with (
+        run_mock(fast(rate_limit_burst=3)) as mock,
+        httpx.Client(base_url=mock.base_url, headers={"x-api-key": KEY_A}) as c,
+    ):
         statuses = [c.get("/v1/ingest/imports").status_code for _ in range(3)]
         refused = c.get("/v1/ingest/imports")
         assert statuses == [200, 200, 200]

@@ -52,8 +52,11 @@ def test_each_mistake_is_flagged_and_the_harness_agrees(validating: RunningMock,
     assert broken_ids(record) == request_.breaks, record["violations"]
     # the suite's SDK harness, written apart from the mock, reads the same bytes the same way
     inspected = RequestInspector(load_openapi()).inspect(
-        request_.method, validating.base_url + request_.path, {k.lower(): v for k, v in request_.all_headers().items()},
-        request_.body)
+        request_.method,
+        validating.base_url + request_.path,
+        {k.lower(): v for k, v in request_.all_headers().items()},
+        request_.body,
+    )
     harness = {o.requirement_id for o in inspected.observations if o.ok is False}
     assert harness == broken_ids(record), (harness, record["violations"])
 
@@ -62,9 +65,16 @@ def test_records_describe_parts_without_bodies_or_credentials(validating: Runnin
     record = send(validating, CORPUS[0])
     assert record["operation"] == "uploadFiles" and record["credential"] == "x-api-key" and record["complete"]
     files = [p for p in record["parts"] if p["name"] == "files"]  # type: ignore[attr-defined]
-    assert files == [{"name": "files", "filename_raw_hex": b'caf\xe9 \\"q\\".pdf'.hex(),
-                      "filename_encoding": 'raw ISO-8859-1, quote as \\"', "filename_read_as": 'café "q".pdf',
-                      "content_type": "application/pdf", "size": len(PDF)}]
+    assert files == [
+        {
+            "name": "files",
+            "filename_raw_hex": b'caf\xe9 \\"q\\".pdf'.hex(),
+            "filename_encoding": 'raw ISO-8859-1, quote as \\"',
+            "filename_read_as": 'café "q".pdf',
+            "content_type": "application/pdf",
+            "size": len(PDF),
+        }
+    ]
     text = json.dumps(httpx.get(validating.base_url + ENDPOINT).json())
     assert KEY_A not in text and "tiny" not in text  # neither credentials nor contents are kept
 
@@ -85,11 +95,14 @@ def test_unvalidated_mocks_have_no_such_endpoint(mock: RunningMock) -> None:
     assert httpx.get(mock.base_url + ENDPOINT).status_code == 404
 
 
-def test_retry_after_is_timed_per_client_and_the_report_is_written_at_stop(tmp_path: Path,
-                                                                             capfd: pytest.CaptureFixture[str]) -> None:
+def test_retry_after_is_timed_per_client_and_the_report_is_written_at_stop(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     report = tmp_path / "out" / "requests.json"
-    with run_mock(fast(validate_requests=True, validation_report=str(report), rate_limit_burst=1)) as running, \
-            httpx.Client(base_url=running.base_url, headers={"x-api-key": KEY_A}) as http:
+    with (
+        run_mock(fast(validate_requests=True, validation_report=str(report), rate_limit_burst=1)) as running,
+        httpx.Client(base_url=running.base_url, headers={"x-api-key": KEY_A}) as http,
+    ):
         statuses = [http.get("/v1/ingest/imports").status_code for _ in range(3)]
         assert statuses[1:] == [429, 429]
         time.sleep(1.1)
@@ -112,7 +125,11 @@ def test_a_large_streamed_upload_is_judged_without_keeping_it(validating: Runnin
 
 
 def test_an_early_answer_judges_the_headers_only(validating: RunningMock) -> None:
-    record = send(validating, ClientRequest("anonymous-upload", "POST", "/v1/ingest/uploads",
-                                            form(part("file", PDF, filename=b"a.pdf")), headers={}))
+    record = send(
+        validating,
+        ClientRequest(
+            "anonymous-upload", "POST", "/v1/ingest/uploads", form(part("file", PDF, filename=b"a.pdf")), headers={}
+        ),
+    )
     assert record["status"] == 401 and broken_ids(record) == {"SDK-AUTH-001"}
     assert "before the body ended" in record["notes"][0]  # type: ignore[index]

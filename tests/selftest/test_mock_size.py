@@ -52,15 +52,17 @@ def _oversize_headers(length: int | None = None) -> dict[str, str]:
 
 
 def test_content_length_over_the_limit_gets_413_and_the_connection_stays_usable(client: httpx.Client) -> None:
-    response = client.post(UPLOADS, content=b"x" * (SMALL_LIMIT + 1),
-                           headers={"content-type": "multipart/form-data; boundary=b"})
+    response = client.post(
+        UPLOADS, content=b"x" * (SMALL_LIMIT + 1), headers={"content-type": "multipart/form-data; boundary=b"}
+    )
     assert_json_error(response, 413)
     assert client.get("/v1/ingest/imports").status_code == 200  # fully drained: keep-alive survives
 
 
 def test_chunked_body_over_the_limit_gets_413(client: httpx.Client) -> None:
-    response = client.post(UPLOADS, content=_chunks(3 * SMALL_LIMIT),
-                           headers={"content-type": "multipart/form-data; boundary=b"})
+    response = client.post(
+        UPLOADS, content=_chunks(3 * SMALL_LIMIT), headers={"content-type": "multipart/form-data; boundary=b"}
+    )
     assert "content-length" not in response.request.headers  # really chunked
     assert_json_error(response, 413)
 
@@ -128,8 +130,9 @@ def test_close_mode_chunked_is_cut_off_soon_after_the_limit(close_mock: RunningM
 
 def test_close_mode_with_httpx_still_sees_413_for_a_small_overshoot(close_mock: RunningMock) -> None:
     with httpx.Client(base_url=close_mock.base_url, headers={"x-api-key": KEY_A}) as c:
-        response = c.post(UPLOADS, content=b"x" * (SMALL_LIMIT + 10),
-                          headers={"content-type": "multipart/form-data; boundary=b"})
+        response = c.post(
+            UPLOADS, content=b"x" * (SMALL_LIMIT + 10), headers={"content-type": "multipart/form-data; boundary=b"}
+        )
     assert_json_error(response, 413)
 
 
@@ -159,6 +162,7 @@ def test_json_body_over_its_own_cap_gets_413(capped_mock: RunningMock) -> None:
 
 
 def test_oversize_without_credential_gets_401_or_413(anon: httpx.Client) -> None:
-    response = anon.post(UPLOADS, content=b"x" * (SMALL_LIMIT * 2),
-                         headers={"content-type": "multipart/form-data; boundary=b"})
+    response = anon.post(
+        UPLOADS, content=b"x" * (SMALL_LIMIT * 2), headers={"content-type": "multipart/form-data; boundary=b"}
+    )
     assert_json_error(response, (401, 413))

@@ -26,16 +26,21 @@ REGISTRY = Registry().with_resource("urn:spec", Resource(contents=SPEC, specific
 
 
 def _check(instance: Any, schema_name: str) -> None:
-    validator = jsonschema.Draft202012Validator({"$ref": f"urn:spec#/components/schemas/{schema_name}"},
-                                                registry=REGISTRY, format_checker=jsonschema.FormatChecker())
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": f"urn:spec#/components/schemas/{schema_name}"},
+        registry=REGISTRY,
+        format_checker=jsonschema.FormatChecker(),
+    )
     errors = sorted(validator.iter_errors(instance), key=str)
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors]
 
 
-def test_answers_match_the_documented_schemas(mock: RunningMock, client: httpx.Client,
-                                              file_server: FileServer) -> None:
-    answer = upload(client, [("a.pdf", samples.pdf()), ("z.zip", samples.zip_of({"in.png": samples.png()})),
-                             ("bad.gif", samples.gif())], info={"clientData": {"k": "v"}})
+def test_answers_match_the_documented_schemas(mock: RunningMock, client: httpx.Client, file_server: FileServer) -> None:
+    answer = upload(
+        client,
+        [("a.pdf", samples.pdf()), ("z.zip", samples.zip_of({"in.png": samples.png()})), ("bad.gif", samples.gif())],
+        info={"clientData": {"k": "v"}},
+    )
     _check(answer, "UploadResponse")
     _check(client.get(f"/v1/ingest/files/{answer['files'][0]['id']}").json(), "File")  # pending
     for entry in answer["files"]:

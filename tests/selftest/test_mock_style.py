@@ -40,9 +40,15 @@ def test_answers_carry_extra_fields_but_client_data_is_untouched(client: httpx.C
     assert imp["clientData"] == {"id": "mine", "n": 1}
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [
-    ("GET", "/v1/ingest/imports?limit=99", 400), ("GET", "/v1/ingest/files/" + "0" * 24, 404),
-    ("GET", "/nope", 404), ("DELETE", "/v1/ingest/uploads", 405)])
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/v1/ingest/imports?limit=99", 400),
+        ("GET", "/v1/ingest/files/" + "0" * 24, 404),
+        ("GET", "/nope", 404),
+        ("DELETE", "/v1/ingest/uploads", 405),
+    ],
+)
 def test_errors_are_problem_json(client: httpx.Client, method: str, path: str, status: int) -> None:
     response = client.request(method, path)
     assert response.status_code == status
@@ -56,8 +62,10 @@ def test_auth_and_rate_limit_errors_too(styled: RunningMock) -> None:
     with httpx.Client(base_url=styled.base_url, timeout=30) as anon:
         response = anon.get("/v1/ingest/imports")
     assert response.status_code == 401 and response.json()["title"] == "Unauthorized"
-    with run_mock(fast(error_shape="problem", rate_limit_burst=1)) as limited, \
-            httpx.Client(base_url=limited.base_url, headers={"x-api-key": KEY_A}, timeout=30) as c:
+    with (
+        run_mock(fast(error_shape="problem", rate_limit_burst=1)) as limited,
+        httpx.Client(base_url=limited.base_url, headers={"x-api-key": KEY_A}, timeout=30) as c,
+    ):
         statuses = [c.get("/v1/ingest/imports") for _ in range(3)]
     refused = [r for r in statuses if r.status_code == 429]
     assert refused and refused[0].headers["retry-after"] == "1"

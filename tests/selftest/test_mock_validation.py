@@ -49,14 +49,14 @@ BAD_REQUESTS: dict[str, Send] = {
     "uploads-info-json-number": _form(UP, [file_part(b"a.pdf", PDF), text_part(b"info", b"42")]),
     "uploads-info-not-utf8": _form(UP, [file_part(b"a.pdf", PDF), text_part(b"info", b'{"a": "\xff"}')]),
     "uploads-info-nan": _form(UP, [file_part(b"a.pdf", PDF), text_part(b"info", b'{"a": NaN}')]),
-    "uploads-info-twice": _form(UP, [file_part(b"a.pdf", PDF), text_part(b"info", b"{}"),
-                                     text_part(b"info", b"{}")]),
+    "uploads-info-twice": _form(UP, [file_part(b"a.pdf", PDF), text_part(b"info", b"{}"), text_part(b"info", b"{}")]),
     "uploads-urls-not-a-url": _form(UP, [text_part(b"urls", b"not a url")]),
     "uploads-urls-relative": _form(UP, [text_part(b"urls", b"/files/a.pdf")]),
     "uploads-json-body": _json(UP, {"files": []}),
     "single-without-file": _form(SINGLE, [text_part(b"info", b"{}")]),
-    "single-with-two-files": _form(SINGLE, [file_part(b"a.pdf", PDF, name=b"file"),
-                                            file_part(b"b.pdf", PDF, name=b"file")]),
+    "single-with-two-files": _form(
+        SINGLE, [file_part(b"a.pdf", PDF, name=b"file"), file_part(b"b.pdf", PDF, name=b"file")]
+    ),
     "single-file-as-text-field": _form(SINGLE, [text_part(b"file", b"%PDF-1.7")]),
     "single-only-files-part": _form(SINGLE, [file_part(b"a.pdf", PDF)]),
     "single-info-array": _form(SINGLE, [file_part(b"a.pdf", PDF, name=b"file"), text_part(b"info", b"[]")]),
@@ -98,24 +98,31 @@ def test_invalid_request_gets_400(client: httpx.Client, case: str) -> None:
     assert_json_error(BAD_REQUESTS[case](client), 400)
 
 
-@pytest.mark.parametrize("path", ["/v1/ingest/files/0123456789abcdef01234567",
-                                  "/v1/ingest/imports/0123456789abcdef01234567"], ids=["file", "import"])
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/ingest/files/0123456789abcdef01234567", "/v1/ingest/imports/0123456789abcdef01234567"],
+    ids=["file", "import"],
+)
 def test_unknown_well_formed_id_gets_404(client: httpx.Client, path: str) -> None:
     assert_json_error(client.get(path), 404)
 
 
 @pytest.mark.parametrize("case", ["empty-info-string", "empty-urls-string", "blank-info", "info-null-keys"])
 def test_empty_info_and_urls_count_as_absent(client: httpx.Client, case: str) -> None:
-    extra = {"empty-info-string": [text_part(b"info", b"")], "empty-urls-string": [text_part(b"urls", b"")],
-             "blank-info": [text_part(b"info", b"  \r\n ")],
-             "info-null-keys": [text_part(b"info", b'{"clientData": null, "company": null}')]}[case]
+    extra = {
+        "empty-info-string": [text_part(b"info", b"")],
+        "empty-urls-string": [text_part(b"urls", b"")],
+        "blank-info": [text_part(b"info", b"  \r\n ")],
+        "info-null-keys": [text_part(b"info", b'{"clientData": null, "company": null}')],
+    }[case]
     response = forms.post_parts(client, UP, [file_part(b"a.pdf", PDF), *extra])
     assert response.status_code == 201, response.text
     assert len(response.json()["files"]) == 1
 
 
-@pytest.mark.parametrize("params", [{"skip": "0", "limit": "1"}, {"skip": "10", "limit": "15"}, {}],
-                         ids=["lowest", "highest", "defaults"])
+@pytest.mark.parametrize(
+    "params", [{"skip": "0", "limit": "1"}, {"skip": "10", "limit": "15"}, {}], ids=["lowest", "highest", "defaults"]
+)
 def test_list_imports_accepts_the_documented_ranges(client: httpx.Client, params: dict[str, str]) -> None:
     upload(client, [("listed.pdf", PDF)])
     response = client.get("/v1/ingest/imports", params=params)

@@ -68,8 +68,9 @@ def test_zip_nested_past_the_depth_limit_is_rejected(client: httpx.Client) -> No
     assert not _children(imported, level3["id"])
 
 
-@pytest.mark.parametrize("entry", ["../evil.pdf", "../../../../tmp/evil.pdf", "/etc/evil.pdf",
-                                   "C:/Windows/evil.pdf", "ok/../../evil.pdf"])
+@pytest.mark.parametrize(
+    "entry", ["../evil.pdf", "../../../../tmp/evil.pdf", "/etc/evil.pdf", "C:/Windows/evil.pdf", "ok/../../evil.pdf"]
+)
 def test_path_traversal_entries_are_rejected_children(client: httpx.Client, entry: str) -> None:
     data = samples.zip_of({entry: samples.pdf(), "fine.pdf": samples.pdf()})
     zip_file, imported = _upload_zip(client, data)
@@ -92,10 +93,15 @@ def test_small_highly_compressible_zip_is_not_a_bomb(client: httpx.Client) -> No
     assert _children(imported, zip_file["id"])["padded.txt"]["error"] == "ERR_UNSUPPORTED_FILE_FORMAT"
 
 
-@pytest.mark.parametrize("data", [samples.zip_with_lying_size(samples.pdf(pages=4)),
-                                  samples.truncated(samples.zip_of({"a.pdf": samples.pdf()})),
-                                  b"PK\x05\x06" + b"\x00" * 10],
-                         ids=["lying-sizes", "truncated", "broken-end-record"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        samples.zip_with_lying_size(samples.pdf(pages=4)),
+        samples.truncated(samples.zip_of({"a.pdf": samples.pdf()})),
+        b"PK\x05\x06" + b"\x00" * 10,
+    ],
+    ids=["lying-sizes", "truncated", "broken-end-record"],
+)
 def test_corrupt_archive_is_rejected(client: httpx.Client, data: bytes) -> None:
     zip_file, _ = _upload_zip(client, data)
     assert zip_file["status"] == "rejected" and zip_file["error"]

@@ -25,8 +25,20 @@ def _outcomes(doc: dict[str, Any]) -> dict[str, str]:
 def test_workers_merge_into_one_report_with_the_same_requests_and_verdicts(tmp_path: Path) -> None:
     docs = {}
     for workers in ("1", "2"):
-        proc = run_cli("run", "--level", "quick", "--select", "filenames,formats", "--seed", "4242", "--workers",
-                       workers, "--report-dir", str(tmp_path / workers), cwd=tmp_path)
+        proc = run_cli(
+            "run",
+            "--level",
+            "quick",
+            "--select",
+            "filenames,formats",
+            "--seed",
+            "4242",
+            "--workers",
+            workers,
+            "--report-dir",
+            str(tmp_path / workers),
+            cwd=tmp_path,
+        )
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
         docs[workers] = json.loads((tmp_path / workers / "results.json").read_text())
     one, two = docs["1"], docs["2"]
@@ -42,8 +54,23 @@ def test_workers_merge_into_one_report_with_the_same_requests_and_verdicts(tmp_p
 
 def test_workers_exit_1_when_a_must_breaks(tmp_path: Path) -> None:
     with run_mock(MockSettings(quiet=True, processing_delay=0.01, fault="auth-any-api-key-accepted")) as mock:
-        proc = run_cli("run", "--target-url", mock.base_url, *CREDENTIALS, "--level", "quick", "--select", "auth",
-                       "--seed", "3", "--workers", "2", "--report-dir", str(tmp_path / "r"), cwd=tmp_path)
+        proc = run_cli(
+            "run",
+            "--target-url",
+            mock.base_url,
+            *CREDENTIALS,
+            "--level",
+            "quick",
+            "--select",
+            "auth",
+            "--seed",
+            "3",
+            "--workers",
+            "2",
+            "--report-dir",
+            str(tmp_path / "r"),
+            cwd=tmp_path,
+        )
     assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-2000:]
     doc = json.loads((tmp_path / "r" / "results.json").read_text())
     assert doc["run"]["exit_code"] == 1 and _outcomes(doc)["AUTH-BAD-001"] == "fail"
@@ -53,8 +80,19 @@ def test_workers_exit_3_when_the_target_is_unreachable(tmp_path: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = run_cli("run", "--target-url", f"http://127.0.0.1:{port}", "--api-key", "k", "--workers", "2",
-                   "--report-dir", str(tmp_path / "r"), cwd=tmp_path, timeout=120)
+    proc = run_cli(
+        "run",
+        "--target-url",
+        f"http://127.0.0.1:{port}",
+        "--api-key",
+        "k",
+        "--workers",
+        "2",
+        "--report-dir",
+        str(tmp_path / "r"),
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert proc.returncode == 3, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "target unreachable" in proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr

@@ -27,15 +27,36 @@ from tests.unit.report_sample import sample_document
 
 websockets_client = pytest.importorskip("websockets.sync.client")
 
-CHROMIUM = next((p for p in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
-                             "/usr/bin/chromium") if p and os.access(p, os.X_OK)), None)
+CHROMIUM = next(
+    (
+        p
+        for p in (
+            os.environ.get("CHROMIUM"),
+            shutil.which("chromium"),
+            shutil.which("chromium-browser"),
+            "/usr/bin/chromium",
+        )
+        if p and os.access(p, os.X_OK)
+    ),
+    None,
+)
 pytestmark = [
     pytest.mark.selftest,
     pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary found (Debian: apt-get install -y chromium)"),
 ]
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-extensions", "--remote-debugging-port=0", "--window-size=1400,1000"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--remote-debugging-port=0",
+    "--window-size=1400,1000",
+]
 TIMEOUT_S = 30.0
 
 
@@ -110,8 +131,11 @@ def browser(tmp_path_factory: pytest.TempPathFactory, document: dict[str, Any]) 
     page.write_text(render_html(document), encoding="utf-8")
     profile = root / "profile"
     assert CHROMIUM is not None
-    proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + TIMEOUT_S
@@ -140,13 +164,16 @@ def browser(tmp_path_factory: pytest.TempPathFactory, document: dict[str, Any]) 
 
 
 def _visible_rows(browser: DevTools) -> list[dict[str, str]]:
-    return list(browser.js("""Array.from(document.querySelectorAll('#matrix-table tbody tr'))
+    return list(
+        browser.js("""Array.from(document.querySelectorAll('#matrix-table tbody tr'))
         .filter(r => !r.hidden && r.offsetParent !== null)
-        .map(r => ({id: r.id, status: r.dataset.status, level: r.dataset.level, ops: r.dataset.operations}))"""))
+        .map(r => ({id: r.id, status: r.dataset.status, level: r.dataset.level, ops: r.dataset.operations}))""")
+    )
 
 
-def _set_filters(browser: DevTools, statuses: list[str] | None, operation: str = "", level: str = "",
-                 text: str = "") -> None:
+def _set_filters(
+    browser: DevTools, statuses: list[str] | None, operation: str = "", level: str = "", text: str = ""
+) -> None:
     wanted = json.dumps(statuses)
     browser.js(f"""(() => {{
         const wanted = {wanted};
@@ -179,24 +206,29 @@ def test_stylesheet_applies_and_outcomes_look_distinct(browser: DevTools) -> Non
     assert browser.js("getComputedStyle(document.getElementById('filters')).display") == "flex"
 
 
-def test_matrix_shows_every_requirement_with_level_source_and_status(browser: DevTools,
-                                                                      document: dict[str, Any]) -> None:
+def test_matrix_shows_every_requirement_with_level_source_and_status(
+    browser: DevTools, document: dict[str, Any]
+) -> None:
     _set_filters(browser, None)
     rows = _visible_rows(browser)
     assert [r["id"] for r in rows] == [f"req-{r['id']}" for r in document["requirements"]]
     cells = browser.js("Array.from(document.querySelector('#req-NAME-LAT1-001').cells).map(c => c.innerText.trim())")
     assert cells[:3] == ["NAME-LAT1-001", "MUST", "fail"]
     assert browser.js("document.querySelector('#req-NAME-LAT1-001 a[href^=\"https://\"]') !== null")
-    assert browser.js("document.getElementById('filter-count').textContent") == \
-        f"showing {len(rows)} of {len(rows)} requirements"
+    assert (
+        browser.js("document.getElementById('filter-count').textContent")
+        == f"showing {len(rows)} of {len(rows)} requirements"
+    )
 
 
 def test_filters_by_status_operation_level_and_text(browser: DevTools, document: dict[str, Any]) -> None:
     requirements = document["requirements"]
     _set_filters(browser, ["fail"])
     assert sorted(r["id"] for r in _visible_rows(browser)) == ["req-ERR-5XX-001", "req-NAME-LAT1-001"]
-    assert browser.js("document.getElementById('filter-count').textContent") == \
-        f"showing 2 of {len(requirements)} requirements"
+    assert (
+        browser.js("document.getElementById('filter-count').textContent")
+        == f"showing 2 of {len(requirements)} requirements"
+    )
     assert browser.js("document.getElementById('detail-RATE-429-002').offsetParent === null")  # details follow
 
     _set_filters(browser, None, operation="listImports")

@@ -15,13 +15,29 @@ pytestmark = pytest.mark.selftest
 
 def run_cli(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INGEST_CONFORMANCE_")}
-    return subprocess.run([sys.executable, "-m", "ingest_conformance", *args], cwd=cwd, env=env, text=True,
-                          capture_output=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "ingest_conformance", *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+    )
 
 
 def test_run_against_the_bundled_mock_passes(tmp_path: Path) -> None:
-    proc = run_cli("run", "--level", "quick", "--select", "methods", "--seed", "7", "--report-dir",
-                   str(tmp_path / "r"), cwd=tmp_path)
+    proc = run_cli(
+        "run",
+        "--level",
+        "quick",
+        "--select",
+        "methods",
+        "--seed",
+        "7",
+        "--report-dir",
+        str(tmp_path / "r"),
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "every MUST holds" in proc.stderr
     doc = json.loads((tmp_path / "r" / "results.json").read_text())
@@ -32,11 +48,13 @@ def test_run_against_the_bundled_mock_passes(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--set", "max_request_bytes=lots"], "max_request_bytes"),
-     (["--level", "extreme"], "invalid choice"),
-     (["--target-url", "https://sandbox.example"], "needs a credential"),
-     (["--select", "NOPE-999"], "unknown requirement ID or feature: NOPE-999"),
-     (["--profile", "/nonexistent.yaml"], "cannot read profile file")],
+    [
+        (["--set", "max_request_bytes=lots"], "max_request_bytes"),
+        (["--level", "extreme"], "invalid choice"),
+        (["--target-url", "https://sandbox.example"], "needs a credential"),
+        (["--select", "NOPE-999"], "unknown requirement ID or feature: NOPE-999"),
+        (["--profile", "/nonexistent.yaml"], "cannot read profile file"),
+    ],
     ids=["bad-setting", "bad-level", "no-credential", "bad-select", "missing-profile"],
 )
 def test_configuration_errors_exit_2_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:
@@ -52,8 +70,17 @@ def test_unreachable_target_exits_3(tmp_path: Path) -> None:
     with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = run_cli("run", "--target-url", f"http://127.0.0.1:{port}", "--api-key", "k", "--report-dir",
-                   str(tmp_path / "r"), cwd=tmp_path, timeout=120)
+    proc = run_cli(
+        "run",
+        "--target-url",
+        f"http://127.0.0.1:{port}",
+        "--api-key",
+        "k",
+        "--report-dir",
+        str(tmp_path / "r"),
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert proc.returncode == 3, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "target unreachable" in proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
@@ -75,11 +102,24 @@ def test_same_seed_same_requests_same_verdicts(tmp_path: Path) -> None:
     docs = []
     for run in ("a", "b"):
         # One process, so the order is the same too (tests/selftest/test_parallel_run.py: with workers)
-        proc = run_cli("run", "--level", "quick", "--select", "filenames,formats", "--seed", "4242",
-                       "--workers", "1", "--report-dir", str(tmp_path / run), cwd=tmp_path)
+        proc = run_cli(
+            "run",
+            "--level",
+            "quick",
+            "--select",
+            "filenames,formats",
+            "--seed",
+            "4242",
+            "--workers",
+            "1",
+            "--report-dir",
+            str(tmp_path / run),
+            cwd=tmp_path,
+        )
         assert proc.returncode == 0, proc.stdout[-3000:]
         docs.append(json.loads((tmp_path / run / "results.json").read_text()))
     first, second = (_requests_sent(d) for d in docs)
     assert len(first) > 20 and first == second
-    assert [(r["id"], r["outcome"]) for r in docs[0]["requirements"]] == \
-        [(r["id"], r["outcome"]) for r in docs[1]["requirements"]]
+    assert [(r["id"], r["outcome"]) for r in docs[0]["requirements"]] == [
+        (r["id"], r["outcome"]) for r in docs[1]["requirements"]
+    ]

@@ -76,8 +76,10 @@ class Faulty:
         content_type = next((v.decode() for k, v in start.get("headers", []) if k.lower() == b"content-type"), "")
         answer = Answer(int(start.get("status", 500)), content_type, b"".join(chunks))
         answer = self.fault(scope["method"], scope["path"], request_body, answer) or answer
-        headers += [(b"content-type", answer.content_type.encode()),
-                    (b"content-length", str(len(answer.body)).encode())]
+        headers += [
+            (b"content-type", answer.content_type.encode()),
+            (b"content-length", str(len(answer.body)).encode()),
+        ]
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
 
@@ -130,9 +132,29 @@ def faulty_mock(request: pytest.FixtureRequest) -> Iterator[RunningMock]:
 
 def run_fuzz(mock: RunningMock, selection: str, report_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INGEST_CONFORMANCE_")}
-    args = [sys.executable, "-m", "pytest", str(FUZZ_TESTS), "-k", selection, "-q", "-p", "no:cacheprovider",
-            "--target-url", mock.base_url, "--api-key", KEY_A, "--access-token", TOKEN_A,
-            "--level", "standard", "--seed", "7", "--report-dir", str(report_dir)]
+    args = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(FUZZ_TESTS),
+        "-k",
+        selection,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--target-url",
+        mock.base_url,
+        "--api-key",
+        KEY_A,
+        "--access-token",
+        TOKEN_A,
+        "--level",
+        "standard",
+        "--seed",
+        "7",
+        "--report-dir",
+        str(report_dir),
+    ]
     return subprocess.run(args, cwd=REPO, env=env, text=True, capture_output=True, timeout=300)
 
 
@@ -182,17 +204,26 @@ def test_fuzz_waits_out_429(faulty_mock: RunningMock, tmp_path: Path) -> None:
 
 FAULTS = [
     (crash_on_unparsable_json, "uploadByUrl and negative", "ERR-5XX-001", "test_fuzz_operation[uploadByUrl-negative]"),
-    (undocumented_error_status, "uploadFiles and negative", "RESP-SCHEMA-001",
-     "test_fuzz_operation[uploadFiles-negative]"),
+    (
+        undocumented_error_status,
+        "uploadFiles and negative",
+        "RESP-SCHEMA-001",
+        "test_fuzz_operation[uploadFiles-negative]",
+    ),
     (import_id_as_number, "uploadByUrl and positive", "RESP-SCHEMA-001", "test_fuzz_operation[uploadByUrl-positive]"),
     (forgets_files, "chains", "RAW-READ-001", "test_fuzz_chains_through_links"),
 ]
 
 
-@pytest.mark.parametrize(("faulty_mock", "selection", "rid", "test"), FAULTS, indirect=["faulty_mock"],
-                         ids=[fault.__name__ for fault, *_ in FAULTS])
-def test_fuzz_fails_the_requirement_the_fault_breaks(faulty_mock: RunningMock, tmp_path: Path, selection: str,
-                                                     rid: str, test: str) -> None:
+@pytest.mark.parametrize(
+    ("faulty_mock", "selection", "rid", "test"),
+    FAULTS,
+    indirect=["faulty_mock"],
+    ids=[fault.__name__ for fault, *_ in FAULTS],
+)
+def test_fuzz_fails_the_requirement_the_fault_breaks(
+    faulty_mock: RunningMock, tmp_path: Path, selection: str, rid: str, test: str
+) -> None:
     proc = run_fuzz(faulty_mock, selection, tmp_path)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 1, output[-4000:]

@@ -27,9 +27,17 @@ from .suiterun import SuiteRun, suite_against_mock_process
 pytestmark = [pytest.mark.selftest, pytest.mark.slow]
 
 # One per kind of bug, each a short run; the last three are suite gaps the bench found (and now closes).
-CI_FAULTS = ["auth-any-api-key-accepted", "oversize-connection-reset", "filename-latin1-as-utf8",
-             "filename-keeps-path", "zip-slip", "data-urls-fetched", "root-health-200", "list-imports-cached",
-             "zip-ratio-guard-without-floor"]
+CI_FAULTS = [
+    "auth-any-api-key-accepted",
+    "oversize-connection-reset",
+    "filename-latin1-as-utf8",
+    "filename-keeps-path",
+    "zip-slip",
+    "data-urls-fetched",
+    "root-health-200",
+    "list-imports-cached",
+    "zip-ratio-guard-without-floor",
+]
 FAST_S, SLOW_S = 0.02, 0.06  # processing_delay per step in CI (the bench keeps the mock's 0.2 s and 0.6 s)
 CI_BURST = 80  # requests a second before a 429 in CI (the bench keeps 20: a whole run then takes 30 s more)
 WORKERS = 2
@@ -52,10 +60,17 @@ def personality_flags(overrides: dict[str, Any]) -> list[str]:
 
 def test_every_personality_passes(tmp_path: Path) -> None:
     names = list(PERSONALITIES)
-    runs = _in_pairs(names, lambda name: suite_against_mock_process(
-        personality_flags(PERSONALITIES[name]), "--strict", report_dir=tmp_path / name))
-    alarms = {name: (run.exit_code, run.broken(), run.output[-1500:])
-              for name, run in zip(names, runs, strict=True) if run.exit_code != 0 or run.broken()}
+    runs = _in_pairs(
+        names,
+        lambda name: suite_against_mock_process(
+            personality_flags(PERSONALITIES[name]), "--strict", report_dir=tmp_path / name
+        ),
+    )
+    alarms = {
+        name: (run.exit_code, run.broken(), run.output[-1500:])
+        for name, run in zip(names, runs, strict=True)
+        if run.exit_code != 0 or run.broken()
+    }
     assert not alarms, f"false alarms on conformant personalities: {alarms}"
     assert all(run.verdict == "conformant" for run in runs)
 

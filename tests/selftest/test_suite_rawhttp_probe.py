@@ -17,8 +17,10 @@ from ingest_conformance.wire.rawhttp import probe
 
 pytestmark = pytest.mark.selftest
 
-ANSWER_413 = (b"HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nContent-Length: 17\r\n"
-              b"Connection: close\r\n\r\n{\"statusCode\":413}")
+ANSWER_413 = (
+    b"HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nContent-Length: 17\r\n"
+    b'Connection: close\r\n\r\n{"statusCode":413}'
+)
 
 
 @contextmanager
@@ -71,8 +73,14 @@ def drop_without_answer(conn: socket.socket) -> None:
 def test_early_answer_is_read_before_the_body_is_sent(content_length: bool) -> None:
     size = 64 * 1024 * 1024
     with one_shot_server(early_413_then_close) as url:
-        result, exchange = probe(url, "POST", [("content-type", "application/octet-stream")], _body(size),
-                                 content_length=size if content_length else None, timeout_s=20)
+        result, exchange = probe(
+            url,
+            "POST",
+            [("content-type", "application/octet-stream")],
+            _body(size),
+            content_length=size if content_length else None,
+            timeout_s=20,
+        )
     assert result.status == 413
     assert result.answered_early and not result.finished_sending
     assert result.bytes_sent < size
@@ -93,9 +101,28 @@ def test_early_answer_over_tls(tmp_path: Path) -> None:
     if shutil.which("openssl") is None:
         pytest.skip("openssl is needed to make a throwaway certificate")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ctx.load_cert_chain(cert, key)
     client_ctx = ssl.create_default_context(cafile=str(cert))
@@ -106,6 +133,13 @@ def test_early_answer_over_tls(tmp_path: Path) -> None:
 
     size = 32 * 1024 * 1024
     with one_shot_server(tls_early_413) as url:
-        result, _ = probe(url.replace("http://", "https://"), "POST", [], _body(size), content_length=size,
-                          timeout_s=20, ssl_context=client_ctx)
+        result, _ = probe(
+            url.replace("http://", "https://"),
+            "POST",
+            [],
+            _body(size),
+            content_length=size,
+            timeout_s=20,
+            ssl_context=client_ctx,
+        )
     assert result.status == 413 and result.answered_early and result.bytes_sent < size

@@ -47,8 +47,13 @@ def _declared_length(scope: Scope) -> int | None:
 
 async def _answer(send: Send, status: int, message: str) -> None:
     body = json.dumps({"statusCode": status, "message": message}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -150,8 +155,9 @@ def _ignore_none(edit: Callable[[str, Any], None]) -> Callable[[str, Any], int |
 def serve(app: ASGIApp) -> Iterator[int]:
     """`app` under uvicorn on 127.0.0.1, in a thread; yields the port."""
     sock = socket.create_server(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_config=None, log_level="error",
-                                           access_log=False, timeout_keep_alive=5))
+    server = uvicorn.Server(
+        uvicorn.Config(app, lifespan="on", log_config=None, log_level="error", access_log=False, timeout_keep_alive=5)
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -219,8 +225,7 @@ def dropping_front(upstream: int) -> Iterator[int]:
 
 
 @contextmanager
-def target(wrapper: Wrapper | None, *, mock_limit: int = LIMIT, drop: bool = False,
-           **mock: Any) -> Iterator[str]:
+def target(wrapper: Wrapper | None, *, mock_limit: int = LIMIT, drop: bool = False, **mock: Any) -> Iterator[str]:
     settings = MockSettings(**{"quiet": True, "processing_delay": 0.01, "max_request_bytes": mock_limit, **mock})
     app = create_app(settings)
     with serve(wrapper(app) if wrapper else app) as port:
@@ -233,9 +238,27 @@ def target(wrapper: Wrapper | None, *, mock_limit: int = LIMIT, drop: bool = Fal
 
 def run_suite(url: str, tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INGEST_CONFORMANCE_")}
-    command = [sys.executable, "-m", "ingest_conformance", "run", "--target-url", url, "--api-key", KEY_A,
-               "--access-token", TOKEN_A, "--set", f"max_request_bytes={LIMIT}", "--set", "processing_timeout_s=3",
-               "--seed", "7", "--report-dir", str(tmp_path / "reports"), *args]
+    command = [
+        sys.executable,
+        "-m",
+        "ingest_conformance",
+        "run",
+        "--target-url",
+        url,
+        "--api-key",
+        KEY_A,
+        "--access-token",
+        TOKEN_A,
+        "--set",
+        f"max_request_bytes={LIMIT}",
+        "--set",
+        "processing_timeout_s=3",
+        "--seed",
+        "7",
+        "--report-dir",
+        str(tmp_path / "reports"),
+        *args,
+    ]
     proc = subprocess.run(command, cwd=tmp_path, env=env, text=True, capture_output=True, timeout=300)
     results = tmp_path / "reports" / "results.json"
     doc = json.loads(results.read_text()) if results.is_file() else {"requirements": []}
@@ -255,19 +278,32 @@ class Fault:
 
 
 FAULTS = {
-    "chunked-not-limited": Fault(refuse_declared_length(413), ("size",), ("SIZE-413-002",),
-                                 ("SIZE-413-001", "SIZE-OK-001"), mock_limit=64 * LIMIT),
-    "500-for-oversized": Fault(refuse_declared_length(500), ("size",), ("SIZE-413-001", "ERR-5XX-001"),
-                               ("SIZE-413-002",)),
+    "chunked-not-limited": Fault(
+        refuse_declared_length(413),
+        ("size",),
+        ("SIZE-413-002",),
+        ("SIZE-413-001", "SIZE-OK-001"),
+        mock_limit=64 * LIMIT,
+    ),
+    "500-for-oversized": Fault(
+        refuse_declared_length(500), ("size",), ("SIZE-413-001", "ERR-5XX-001"), ("SIZE-413-002",)
+    ),
     "dropped-without-answer": Fault(None, ("size",), ("SIZE-413-003",), ("SIZE-413-002",), drop=True),
-    "zip-children-hidden": Fault(rewrite_json(_ignore_none(hide_children)), ("ZIP-CHILD-001",),
-                                 ("ZIP-CHILD-001",), ("ZIP-ACCEPT-001",)),
-    "zip-children-compressed": Fault(rewrite_json(_ignore_none(children_compressed)), ("ZIP-CHILD-002",),
-                                     ("ZIP-CHILD-002",), ("ZIP-CHILD-001",)),
-    "zip-traversal-kept": Fault(rewrite_json(_ignore_none(unsafe_entries_keep_their_path)), ("ZIP-HOST-002",),
-                                ("ZIP-HOST-002",), level="standard"),
-    "zip-hostile-500": Fault(rewrite_json(server_error_after_unsafe_entries), ("ZIP-HOST-001",),
-                             ("ZIP-HOST-001",), level="standard"),
+    "zip-children-hidden": Fault(
+        rewrite_json(_ignore_none(hide_children)), ("ZIP-CHILD-001",), ("ZIP-CHILD-001",), ("ZIP-ACCEPT-001",)
+    ),
+    "zip-children-compressed": Fault(
+        rewrite_json(_ignore_none(children_compressed)), ("ZIP-CHILD-002",), ("ZIP-CHILD-002",), ("ZIP-CHILD-001",)
+    ),
+    "zip-traversal-kept": Fault(
+        rewrite_json(_ignore_none(unsafe_entries_keep_their_path)),
+        ("ZIP-HOST-002",),
+        ("ZIP-HOST-002",),
+        level="standard",
+    ),
+    "zip-hostile-500": Fault(
+        rewrite_json(server_error_after_unsafe_entries), ("ZIP-HOST-001",), ("ZIP-HOST-001",), level="standard"
+    ),
 }
 
 

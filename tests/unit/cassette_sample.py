@@ -14,20 +14,41 @@ from ingest_conformance.wire.exchange import Exchange
 
 BASE = "http://127.0.0.1:8765"
 KEY = "sk-sample-Key/with+plus=&42"
-ACC, ENV, IMP, FILE, DOC = ("66d721ec7edc0baa3794eec1", "66d721f5ee90270bfac654a0", "6b04f8712ae07c277cf850c5",
-                            "6b04f8712ae07c277cf850c6", "6b04f8712ae07c277cf850c7")
-LATIN1_FORM = (b'--b\r\nContent-Disposition: form-data; name="files"; filename="caf\xe9 r\xe9sum\xe9.pdf"\r\n'
-               b"Content-Type: application/pdf\r\n\r\n%PDF-1.4 tiny\r\n--b--\r\n")
+ACC, ENV, IMP, FILE, DOC = (
+    "66d721ec7edc0baa3794eec1",
+    "66d721f5ee90270bfac654a0",
+    "6b04f8712ae07c277cf850c5",
+    "6b04f8712ae07c277cf850c6",
+    "6b04f8712ae07c277cf850c7",
+)
+LATIN1_FORM = (
+    b'--b\r\nContent-Disposition: form-data; name="files"; filename="caf\xe9 r\xe9sum\xe9.pdf"\r\n'
+    b"Content-Type: application/pdf\r\n\r\n%PDF-1.4 tiny\r\n--b--\r\n"
+)
 JSON = [("content-type", "application/json")]
 TEST = "ingest_conformance/contract/test_sample.py::test_sample"
 
 
-def exchange(method: str, path: str, body: bytes | None, status: int | None, answer: object = None, *,
-             headers: list[tuple[str, str]] | None = None, response_headers: list[tuple[str, str]] | None = None,
-             streamed_size: int | None = None, error: str | None = None) -> Exchange:
-    ex = Exchange.for_request(method, BASE + path, [("host", "127.0.0.1:8765"), ("x-api-key", KEY),
-                                                    *(headers or [])], body,
-                              streamed_size=streamed_size, streamed_sha256="cd" * 32 if streamed_size else "")
+def exchange(
+    method: str,
+    path: str,
+    body: bytes | None,
+    status: int | None,
+    answer: object = None,
+    *,
+    headers: list[tuple[str, str]] | None = None,
+    response_headers: list[tuple[str, str]] | None = None,
+    streamed_size: int | None = None,
+    error: str | None = None,
+) -> Exchange:
+    ex = Exchange.for_request(
+        method,
+        BASE + path,
+        [("host", "127.0.0.1:8765"), ("x-api-key", KEY), *(headers or [])],
+        body,
+        streamed_size=streamed_size,
+        streamed_sha256="cd" * 32 if streamed_size else "",
+    )
     ex.status = status
     ex.response_headers = response_headers if response_headers is not None else list(JSON)
     ex.response_body = answer if isinstance(answer, bytes) else json.dumps(answer).encode() if answer else b""
@@ -37,14 +58,27 @@ def exchange(method: str, path: str, body: bytes | None, status: int | None, ans
 
 
 def upload_answer() -> dict[str, object]:
-    return {"accountId": ACC, "environmentId": ENV, "importId": IMP,
-            "files": [{"id": FILE, "filename": "café résumé.pdf", "documentId": DOC}]}
+    return {
+        "accountId": ACC,
+        "environmentId": ENV,
+        "importId": IMP,
+        "files": [{"id": FILE, "filename": "café résumé.pdf", "documentId": DOC}],
+    }
 
 
 def file_answer(status: str = "processed") -> dict[str, object]:
-    return {"id": FILE, "accountId": ACC, "environmentId": ENV, "importId": IMP, "filename": "café résumé.pdf",
-            "compressed": False, "status": status, "createdAt": "2024-05-01T10:00:00Z", "error": None,
-            "clientData": {"echo": KEY}}
+    return {
+        "id": FILE,
+        "accountId": ACC,
+        "environmentId": ENV,
+        "importId": IMP,
+        "filename": "café résumé.pdf",
+        "compressed": False,
+        "status": status,
+        "createdAt": "2024-05-01T10:00:00Z",
+        "error": None,
+        "clientData": {"echo": KEY},
+    }
 
 
 def sample_exchanges() -> list[Exchange]:
@@ -53,26 +87,55 @@ def sample_exchanges() -> list[Exchange]:
         exchange("POST", "/v1/ingest/uploads", LATIN1_FORM, 201, upload_answer(), headers=multipart),
         exchange("GET", f"/v1/ingest/files/{FILE}", b"", 200, file_answer("processing")),
         exchange("GET", f"/v1/ingest/files/{FILE}", b"", 200, file_answer("processed")),
-        exchange("POST", "/v1/ingest/by-url", json.dumps({"files": [{"url": f"http://h/a.pdf?k={KEY}"}]}).encode(),
-                 400, {"statusCode": 400, "message": "bad url", "error": "Bad Request"}, headers=JSON),
-        exchange("POST", "/v1/ingest/uploads", None, 413, {"statusCode": 413, "message": "too large"},
-                 headers=multipart, streamed_size=2_000_000),
-        exchange("GET", "/v1/ingest/imports?skip=0&limit=5", b"", 429, {"statusCode": 429},
-                 response_headers=[*JSON, ("retry-after", "1")]),
+        exchange(
+            "POST",
+            "/v1/ingest/by-url",
+            json.dumps({"files": [{"url": f"http://h/a.pdf?k={KEY}"}]}).encode(),
+            400,
+            {"statusCode": 400, "message": "bad url", "error": "Bad Request"},
+            headers=JSON,
+        ),
+        exchange(
+            "POST",
+            "/v1/ingest/uploads",
+            None,
+            413,
+            {"statusCode": 413, "message": "too large"},
+            headers=multipart,
+            streamed_size=2_000_000,
+        ),
+        exchange(
+            "GET",
+            "/v1/ingest/imports?skip=0&limit=5",
+            b"",
+            429,
+            {"statusCode": 429},
+            response_headers=[*JSON, ("retry-after", "1")],
+        ),
         exchange("GET", "/v1/ingest/files/000000000000000000000000", b"", None, error="ReadError: reset by peer"),
         exchange("GET", "/v1/ingest/nowhere", b"", 404, {"statusCode": 404}),
-        exchange("POST", "/v1/ingest/single", LATIN1_FORM.replace(b'name="files"', b'name="file"'), 201,
-                 {"accountId": ACC, "environmentId": ENV, "importId": IMP, "fileId": FILE,
-                  "filename": "café résumé.pdf"}, headers=multipart),
+        exchange(
+            "POST",
+            "/v1/ingest/single",
+            LATIN1_FORM.replace(b'name="files"', b'name="file"'),
+            201,
+            {"accountId": ACC, "environmentId": ENV, "importId": IMP, "fileId": FILE, "filename": "café résumé.pdf"},
+            headers=multipart,
+        ),
     ]
 
 
 def write_sample(path: Path) -> Path:
     recorded = [(TEST, ex) for ex in sample_exchanges()]
-    meta = {"target": BASE, "bundled_mock": False, "seed": 7, "level": "quick", "run_tag": "ic-run-7",
-            "profile": {"single_url_path": "/v1/ingest/single-url", "id_pattern": "^[0-9a-f]{24}$"}}
-    return write_cassette(path, recorded, meta=meta, spec_text=OPENAPI_PATH.read_text(encoding="utf-8"),
-                          secrets=[KEY])
+    meta = {
+        "target": BASE,
+        "bundled_mock": False,
+        "seed": 7,
+        "level": "quick",
+        "run_tag": "ic-run-7",
+        "profile": {"single_url_path": "/v1/ingest/single-url", "id_pattern": "^[0-9a-f]{24}$"},
+    }
+    return write_cassette(path, recorded, meta=meta, spec_text=OPENAPI_PATH.read_text(encoding="utf-8"), secrets=[KEY])
 
 
 def drifted_spec(path: Path) -> Path:

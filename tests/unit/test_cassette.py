@@ -47,11 +47,15 @@ def test_bodies_come_back_byte_for_byte(cassette_path: Path) -> None:
     assert first.request_body.data == LATIN1_FORM and first.request_body.state == "stored"  # raw Latin-1, base64
     assert json.loads(cassette_path.read_text().splitlines()[1])["request"]["body"].keys() >= {"base64"}
     assert first.request_body.sha256 == hashlib.sha256(LATIN1_FORM).hexdigest()
-    assert first.status == 201 and json.loads(first.response_body.data or b"")["files"][0]["filename"] == \
-        "café résumé.pdf"
+    assert (
+        first.status == 201 and json.loads(first.response_body.data or b"")["files"][0]["filename"] == "café résumé.pdf"
+    )
     streamed = cassette.entries[4]
-    assert (streamed.request_body.state, streamed.request_body.size, streamed.request_body.data) == \
-        ("streamed", 2_000_000, None)
+    assert (streamed.request_body.state, streamed.request_body.size, streamed.request_body.data) == (
+        "streamed",
+        2_000_000,
+        None,
+    )
     unanswered = cassette.entries[6]
     assert unanswered.status is None and unanswered.response_body is None and "reset" in (unanswered.error or "")
     assert [e.seq for e in cassette.entries] == list(range(1, 10)) and {e.test for e in cassette.entries} == {TEST}
@@ -91,16 +95,21 @@ def test_recorder_keeps_each_exchange_once_in_request_order() -> None:
     assert [(t, ex.id) for t, ex in rec.recorded()] == [("t2", a.id), ("t1", b.id), ("t2", c.id)]
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("", "empty file"),
-    ("not json\n", "line 1 is not JSON"),
-    ("[1]\n", "line 1 is not a JSON object"),
-    ('{"format": "something/else", "version": 1}\n', "not an ingest-conformance cassette"),
-    (json.dumps({"format": FORMAT, "version": 99}) + "\n", "unsupported cassette version 99"),
-    (json.dumps({"format": FORMAT, "version": 1}) + "\n", "carries no recorded spec"),
-    (json.dumps({"format": FORMAT, "version": 1, "spec": {"text": ""}}) + '\n{"seq": 1}\n',
-     "line 2 is not a cassette entry"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "empty file"),
+        ("not json\n", "line 1 is not JSON"),
+        ("[1]\n", "line 1 is not a JSON object"),
+        ('{"format": "something/else", "version": 1}\n', "not an ingest-conformance cassette"),
+        (json.dumps({"format": FORMAT, "version": 99}) + "\n", "unsupported cassette version 99"),
+        (json.dumps({"format": FORMAT, "version": 1}) + "\n", "carries no recorded spec"),
+        (
+            json.dumps({"format": FORMAT, "version": 1, "spec": {"text": ""}}) + '\n{"seq": 1}\n',
+            "line 2 is not a cassette entry",
+        ),
+    ],
+)
 def test_bad_files_give_one_clear_line(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(content, encoding="utf-8")

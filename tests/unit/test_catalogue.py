@@ -43,9 +43,7 @@ EXPECTED_SETTINGS = {
     "uploads_accept_tif",
     "byurl_accepts_zip",
 }
-FACTS_SHEET = Path(
-    os.environ.get("INGEST_FACTS_SHEET", "/work/shared/contract/invofox-ingest-facts.md")
-)
+FACTS_SHEET = Path(os.environ.get("INGEST_FACTS_SHEET", "/work/shared/contract/invofox-ingest-facts.md"))
 
 
 @pytest.fixture(scope="module")

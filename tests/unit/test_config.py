@@ -40,9 +40,10 @@ def test_precedence_file_then_env_then_flags(tmp_path: Path) -> None:
 
 def test_toml_profile_and_set_overrides(tmp_path: Path) -> None:
     profile = tmp_path / "p.toml"
-    profile.write_text('auth_failure_statuses = [403]\nuploads_accept_tif = true\n')
-    cfg = load_config(profile_file=profile, environ={},
-                      overrides=parse_set_option(["upload_success_statuses=201", "rate_limit=5"]))
+    profile.write_text("auth_failure_statuses = [403]\nuploads_accept_tif = true\n")
+    cfg = load_config(
+        profile_file=profile, environ={}, overrides=parse_set_option(["upload_success_statuses=201", "rate_limit=5"])
+    )
     assert cfg.profile.auth_failure_statuses == frozenset({403})
     assert cfg.profile.upload_success_statuses == frozenset({201})
     assert cfg.profile.uploads_accept_tif is True
@@ -62,8 +63,17 @@ def test_toml_profile_and_set_overrides(tmp_path: Path) -> None:
         ({"single_url_path": "v1/x"}, "must start with '/'"),
         ({"expected_failures": "/nonexistent/x.yaml"}, "expected-failures file not found"),
     ],
-    ids=["bad-int", "bad-level", "unknown-key", "bad-scheme", "no-credential", "bad-status", "bad-regex",
-         "relative-path", "missing-xfail-file"],
+    ids=[
+        "bad-int",
+        "bad-level",
+        "unknown-key",
+        "bad-scheme",
+        "no-credential",
+        "bad-status",
+        "bad-regex",
+        "relative-path",
+        "missing-xfail-file",
+    ],
 )
 def test_bad_values_give_one_clear_error(overrides: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -89,8 +99,10 @@ def test_set_option_needs_key_value() -> None:
 
 
 def test_secrets_never_show() -> None:
-    cfg = load_config(environ={"INGEST_CONFORMANCE_API_KEY": "sk-very-secret"},
-                      overrides={"target_url": "https://sandbox.example", "second_api_key": "sk-other"})
+    cfg = load_config(
+        environ={"INGEST_CONFORMANCE_API_KEY": "sk-very-secret"},
+        overrides={"target_url": "https://sandbox.example", "second_api_key": "sk-other"},
+    )
     assert "sk-very-secret" not in repr(cfg)
     assert "sk-very-secret" not in str(cfg.redacted())
     assert cfg.redacted()["api_key"] == "***"
@@ -102,8 +114,9 @@ def test_secrets_never_show() -> None:
 def test_heavy_probes_refused_against_production_unless_allowed() -> None:
     prod = load_config(environ={}, overrides={"target_url": "https://api.invofox.com", "api_key": "k"})
     assert prod.is_production and not prod.heavy_probes_allowed
-    allowed = load_config(environ={}, overrides={"target_url": "https://api.invofox.com", "api_key": "k",
-                                                 "allow_heavy_probes": True})
+    allowed = load_config(
+        environ={}, overrides={"target_url": "https://api.invofox.com", "api_key": "k", "allow_heavy_probes": True}
+    )
     assert allowed.heavy_probes_allowed
     assert load_config(environ={}).heavy_probes_allowed  # the bundled mock
 

@@ -27,8 +27,9 @@ from ingest_conformance.spec import OPENAPI_PATH
 
 pytestmark = pytest.mark.unit
 
-SETTINGS = settings(max_examples=25, deadline=None, database=None, phases=[Phase.generate],
-                    suppress_health_check=list(HealthCheck))
+SETTINGS = settings(
+    max_examples=25, deadline=None, database=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck)
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -58,8 +59,7 @@ def _files_in(value: Any) -> list[Any]:
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
 @pytest.mark.parametrize(("operation_id", "part"), [("uploadFiles", "files"), ("uploadSingle", "file")])
-def test_variants_change_only_file_parts_and_keep_the_mode(operation_id: str, part: str,
-                                                           mode: GenerationMode) -> None:
+def test_variants_change_only_file_parts_and_keep_the_mode(operation_id: str, part: str, mode: GenerationMode) -> None:
     operation = schemathesis.openapi.from_path(OPENAPI_PATH).find_operation_by_id(operation_id)
     structures: list[Case[Any]] = _draw(operation.as_strategy(generation_mode=mode), 12)
     pool = _draw(s.named_files(s.Operation(operation_id)), 6)
@@ -112,12 +112,37 @@ def test_sizes_of_pools() -> None:
 
 def test_only_the_id_only_operations_cannot_be_negated() -> None:
     schema = schemathesis.openapi.from_path(OPENAPI_PATH)
-    found = {op.definition.raw["operationId"]: cannot_negate(op) for op in
-             (result.ok() for result in schema.get_all_operations())}
-    assert found == {"uploadFiles": False, "uploadByUrl": False, "getFile": True, "uploadSingle": False,
-                     "uploadSingleUrl": False, "listImports": False, "getImport": True}
-    constrained = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/f/{id}": {"get": {
-        "operationId": "get", "responses": {"200": {"description": "ok"}},
-        "parameters": [{"name": "id", "in": "path", "required": True,
-                        "schema": {"type": "string", "pattern": "^[0-9a-f]{24}$"}}]}}}}
+    found = {
+        op.definition.raw["operationId"]: cannot_negate(op)
+        for op in (result.ok() for result in schema.get_all_operations())
+    }
+    assert found == {
+        "uploadFiles": False,
+        "uploadByUrl": False,
+        "getFile": True,
+        "uploadSingle": False,
+        "uploadSingleUrl": False,
+        "listImports": False,
+        "getImport": True,
+    }
+    constrained = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/f/{id}": {
+                "get": {
+                    "operationId": "get",
+                    "responses": {"200": {"description": "ok"}},
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[0-9a-f]{24}$"},
+                        }
+                    ],
+                }
+            }
+        },
+    }
     assert not cannot_negate(schemathesis.openapi.from_dict(constrained).find_operation_by_id("get"))

@@ -18,14 +18,15 @@ from ingest_conformance.mock import formats
 
 pytestmark = pytest.mark.unit
 
-IMAGE_FORMATS = {s.FileFormat.PDF: "pdf", s.FileFormat.JPEG: "jpeg", s.FileFormat.PNG: "png",
-                 s.FileFormat.TIFF: "tiff"}
+IMAGE_FORMATS = {s.FileFormat.PDF: "pdf", s.FileFormat.JPEG: "jpeg", s.FileFormat.PNG: "png", s.FileFormat.TIFF: "tiff"}
 
 
 def _tiff(pages: int, mode: str, compression: str) -> bytes:
     noise = random.Random(pages)  # incompressible pixels, so every page has real strip data
-    frames = [Image.frombytes("L", (16, 12), bytes(noise.randrange(256) for _ in range(16 * 12))).convert(mode)
-              for _ in range(pages)]
+    frames = [
+        Image.frombytes("L", (16, 12), bytes(noise.randrange(256) for _ in range(16 * 12))).convert(mode)
+        for _ in range(pages)
+    ]
     out = io.BytesIO()
     frames[0].save(out, "TIFF", save_all=True, append_images=frames[1:], compression=compression)
     return out.getvalue()
@@ -84,9 +85,9 @@ def test_every_prefix_of_a_tiff_is_refused(pages: int, mode: str, compression: s
 def test_a_tiff_whose_ifd_chain_loops_is_refused() -> None:
     whole = bytearray(_tiff(1, "L", "raw"))
     first = int.from_bytes(whole[4:8], "little")
-    count = int.from_bytes(whole[first:first + 2], "little")
+    count = int.from_bytes(whole[first : first + 2], "little")
     next_at = first + 2 + 12 * count
-    whole[next_at:next_at + 4] = first.to_bytes(4, "little")  # the page points back at itself
+    whole[next_at : next_at + 4] = first.to_bytes(4, "little")  # the page points back at itself
     assert _validate(bytes(whole), "tiff") == formats.ERR_CORRUPTED
 
 

@@ -23,8 +23,15 @@ from ingest_conformance.mock.settings import DEFAULTS, MockSettings
 pytestmark = pytest.mark.unit
 
 MOCK_DIR = Path(cli.__file__).resolve().parent
-CHOICES = ("rejection", "success_status", "auth_failure_status", "rate_limit_burst", "processing_delay",
-           "extra_fields", "error_shape")
+CHOICES = (
+    "rejection",
+    "success_status",
+    "auth_failure_status",
+    "rate_limit_burst",
+    "processing_delay",
+    "extra_fields",
+    "error_shape",
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,8 +58,20 @@ def test_faults_span_the_catalogue() -> None:
     catalogue = load_catalogue()
     features = {catalogue[f.requirement_id].feature for f in FAULTS}
     assert len({f.requirement_id for f in FAULTS}) >= 50
-    assert {"auth", "isolation", "success", "validation", "size", "filenames", "zip", "lifecycle", "imports",
-            "by-url", "errors", "methods"} <= features
+    assert {
+        "auth",
+        "isolation",
+        "success",
+        "validation",
+        "size",
+        "filenames",
+        "zip",
+        "lifecycle",
+        "imports",
+        "by-url",
+        "errors",
+        "methods",
+    } <= features
 
 
 @pytest.mark.parametrize("fault", [f.name for f in FAULTS])
@@ -92,6 +111,7 @@ def test_personalities_are_valid_conformant_settings() -> None:
 
 def test_personalities_cover_every_pair_of_choices() -> None:
     """L8: for any two of the seven choices, all four on/off combinations occur."""
+
     def on(overrides: dict[str, object], choice: str) -> bool:
         return choice in overrides
 

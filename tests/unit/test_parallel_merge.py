@@ -19,7 +19,8 @@ pytestmark = pytest.mark.unit
 
 
 def test_auto_uses_two_workers_at_standard_and_full_and_one_for_quick_narrow_or_recorded_runs(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(runner.os, "cpu_count", lambda: 2)
     assert runner.workers_for("auto") == runner.workers_for("auto", level="full") == 2
     assert runner.workers_for("auto", level="quick") == 1

@@ -36,8 +36,9 @@ def cassette_path(tmp_path: Path) -> Path:
 
 
 def judge(spec: dict[str, object] | None = None, **profile: object) -> AnswerJudge:
-    return AnswerJudge(OpenAPIDocument(spec or load_openapi()), load_catalogue(), load_config(environ={},
-                                                                                               overrides=profile))
+    return AnswerJudge(
+        OpenAPIDocument(spec or load_openapi()), load_catalogue(), load_config(environ={}, overrides=profile)
+    )
 
 
 def test_router_answers_recorded_requests_in_order_then_repeats_the_last(cassette_path: Path) -> None:
@@ -69,8 +70,9 @@ def test_operations_are_found_from_method_and_path_with_the_profile_single_url_p
 def _replay(path: Path, new_spec: dict[str, object]) -> Replay:
     cassette = read_cassette(path)
     recorded = judge(yaml.safe_load(cassette.spec_text))
-    return replay_entries(cassette.entries, new=judge(new_spec), recorded=recorded,
-                          into=Replay(RunResults(seed=7, config={}), Drift()))
+    return replay_entries(
+        cassette.entries, new=judge(new_spec), recorded=recorded, into=Replay(RunResults(seed=7, config={}), Drift())
+    )
 
 
 def test_the_recorded_run_replays_clean_against_its_own_spec(cassette_path: Path) -> None:
@@ -88,7 +90,10 @@ def test_drift_is_reported_per_operation_and_requirement(cassette_path: Path, tm
     done = _replay(cassette_path, drifted)
     broken = done.drift.broken
     assert {op: set(reqs) for op, reqs in broken.items()} == {
-        "uploadFiles": {"RESP-SCHEMA-001"}, "getFile": {"RESP-SCHEMA-001"}, "uploadSingle": {"RESP-SCHEMA-001"}}
+        "uploadFiles": {"RESP-SCHEMA-001"},
+        "getFile": {"RESP-SCHEMA-001"},
+        "uploadSingle": {"RESP-SCHEMA-001"},
+    }
     assert "'batchId' is a required property" in broken["uploadFiles"]["RESP-SCHEMA-001"][0]
     assert "'processing' is not one of" in broken["getFile"]["RESP-SCHEMA-001"][0]  # the first poll only
     assert len(broken["getFile"]["RESP-SCHEMA-001"]) == 1
@@ -102,13 +107,18 @@ def test_drift_is_reported_per_operation_and_requirement(cassette_path: Path, tm
 def test_going_back_to_the_older_spec_reports_the_fix(cassette_path: Path, tmp_path: Path) -> None:
     drifted = drifted_spec(tmp_path / "drifted.yaml").read_text()
     cassette = read_cassette(cassette_path)
-    done = replay_entries(cassette.entries, new=judge(), recorded=judge(yaml.safe_load(drifted)),
-                          into=Replay(RunResults(seed=7, config={}), Drift()))
+    done = replay_entries(
+        cassette.entries,
+        new=judge(),
+        recorded=judge(yaml.safe_load(drifted)),
+        into=Replay(RunResults(seed=7, config={}), Drift()),
+    )
     assert done.drift.broken == {} and set(done.drift.fixed) == {"uploadFiles", "getFile", "uploadSingle"}
 
 
-def test_replay_command_writes_the_usual_reports_with_the_drift(cassette_path: Path, tmp_path: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_replay_command_writes_the_usual_reports_with_the_drift(
+    cassette_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "reports"
     spec = drifted_spec(tmp_path / "drifted.yaml")
     assert main(["replay", str(cassette_path), "--spec", str(spec), "--report-dir", str(out)]) == 1
@@ -127,8 +137,9 @@ def test_replay_command_writes_the_usual_reports_with_the_drift(cassette_path: P
 
 
 @pytest.mark.parametrize("spec_text", ["openapi: [\n", "just: yaml\n", "openapi: 3.1.0\npaths: 7\n"])
-def test_replay_refuses_a_bad_spec_or_cassette(cassette_path: Path, tmp_path: Path, spec_text: str,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_replay_refuses_a_bad_spec_or_cassette(
+    cassette_path: Path, tmp_path: Path, spec_text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(spec_text)
     assert main(["replay", str(cassette_path), "--spec", str(bad), "--report-dir", str(tmp_path)]) == 2

@@ -21,8 +21,9 @@ def saved(tmp_path: Path) -> dict[str, Path]:
     return write_reports(sample_document(), tmp_path / "run", ["json", "junit", "html", "console"])
 
 
-def test_rerenders_identical_reports_into_out(saved: dict[str, Path], tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_rerenders_identical_reports_into_out(
+    saved: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "again"
     assert main(["report", str(saved["json"]), "--out", str(out)]) == 0
     assert (out / "report.html").read_bytes() == saved["html"].read_bytes()
@@ -33,8 +34,9 @@ def test_rerenders_identical_reports_into_out(saved: dict[str, Path], tmp_path: 
     assert not (out / "results.json").exists()  # json only when asked for
 
 
-def test_default_out_is_the_results_folder_and_formats_narrow(saved: dict[str, Path],
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_default_out_is_the_results_folder_and_formats_narrow(
+    saved: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     saved["html"].unlink()
     saved["junit"].unlink()
     before = saved["json"].read_bytes()
@@ -44,16 +46,23 @@ def test_default_out_is_the_results_folder_and_formats_narrow(saved: dict[str, P
     assert capsys.readouterr().out == ""  # no console format asked for
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (None, "no such file"),
-    ("{", "not valid JSON"),
-    ('{"schema": "ingest-conformance/results", "version": 7}', "unsupported schema version 7"),
-    ('{"schema": "other", "version": 1}', "not an ingest-conformance results file"),
-    ('{"schema": "ingest-conformance/results", "version": 2, "run": {}, "config": {}, "requirements": [],'
-     ' "exchanges": {}}', "invalid results document at run"),
-])
-def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None,
-                                          expected: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such file"),
+        ("{", "not valid JSON"),
+        ('{"schema": "ingest-conformance/results", "version": 7}', "unsupported schema version 7"),
+        ('{"schema": "other", "version": 1}', "not an ingest-conformance results file"),
+        (
+            '{"schema": "ingest-conformance/results", "version": 2, "run": {}, "config": {}, "requirements": [],'
+            ' "exchanges": {}}',
+            "invalid results document at run",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, expected: str
+) -> None:
     path = tmp_path / "results.json"
     if content is not None:
         path.write_text(content, encoding="utf-8")
@@ -78,8 +87,13 @@ def test_unwritable_out_is_exit_2(saved: dict[str, Path], capsys: pytest.Capture
 def test_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "results.json"
     bad.write_bytes(json.dumps({"schema": "ingest-conformance/results", "version": 3}).encode())
-    done = subprocess.run([sys.executable, "-m", "ingest_conformance.cli.main", "report", str(bad)],
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest_conformance.cli.main", "report", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().endswith("re-render it with the version that wrote it")
 

@@ -33,8 +33,19 @@ def _row(text: str, rid: str) -> str:
 def test_table_lists_exercised_requirements_worst_first(document: dict[str, Any]) -> None:
     text = render_console(document)
     rows = [line.split()[0] for line in text.splitlines() if re.match(r"^[A-Z]+-[A-Z0-9]+-\d{3} ", line)]
-    order = [rows.index(rid) for rid in ("SIZE-413-002", "ERR-5XX-001", "AUTH-BAD-001", "RATE-429-002",
-                                         "VAL-400-005", "RATE-429-001", "RESP-GET-001", "ISO-FILE-001")]
+    order = [
+        rows.index(rid)
+        for rid in (
+            "SIZE-413-002",
+            "ERR-5XX-001",
+            "AUTH-BAD-001",
+            "RATE-429-002",
+            "VAL-400-005",
+            "RATE-429-001",
+            "RESP-GET-001",
+            "ISO-FILE-001",
+        )
+    ]
     assert order == sorted(order)
     assert _row(text, "VAL-400-005").split()[1:3] == ["MUST", "expected-failure"]
     assert _row(text, "AUTH-BAD-001").split()[1:3] == ["MUST", "stale"]
@@ -66,10 +77,17 @@ def test_target_values_cannot_style_the_terminal(document: dict[str, Any]) -> No
 
 def test_summary_lines_come_from_the_same_document(tmp_path: Path) -> None:
     config = sample_config()
-    suite = Suite(config=replace(config, report_dir=tmp_path),
-                  catalogue=load_catalogue(), spec=OpenAPIDocument(load_openapi()), expected=ExpectedFailures(),
-                  results=sample_results(), base_url="http://127.0.0.1:8123", credentials=Credentials(None, None),
-                  run_tag="ic-test", seed=SEED)
+    suite = Suite(
+        config=replace(config, report_dir=tmp_path),
+        catalogue=load_catalogue(),
+        spec=OpenAPIDocument(load_openapi()),
+        expected=ExpectedFailures(),
+        results=sample_results(),
+        base_url="http://127.0.0.1:8123",
+        credentials=Credentials(None, None),
+        run_tag="ic-test",
+        seed=SEED,
+    )
     lines = summary_lines(suite)
     assert lines[-1] == f"reports: {tmp_path / 'results.json'}, {tmp_path / 'junit.xml'}, {tmp_path / 'report.html'}"
     path = write_results(suite)

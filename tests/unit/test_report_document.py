@@ -85,7 +85,15 @@ def test_per_test_rollup_and_summary(document: dict[str, Any]) -> None:
     assert summary["checks"] == 11 and summary["tests"] == 8 and summary["exchanges"] == 6
     by_outcome = summary["requirements_by_outcome"]
     assert {k: v for k, v in by_outcome.items() if k != "disabled"} == {
-        "skip": 1, "pass": 2, "info": 1, "xfail": 1, "warn": 1, "stale": 1, "fail": 2, "error": 1}
+        "skip": 1,
+        "pass": 2,
+        "info": 1,
+        "xfail": 1,
+        "warn": 1,
+        "stale": 1,
+        "fail": 2,
+        "error": 1,
+    }
     assert summary["checks_by_outcome"]["pass"] == 3
 
 
@@ -126,16 +134,19 @@ def test_version_1_files_are_upgraded_with_their_rollups(document: dict[str, Any
         assert upgraded[key] == document[key], key
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (None, "no such file"),
-    (b"{not json", "not valid JSON (line 1"),
-    (b"\xff\xfe\x00", "not UTF-8"),
-    (b"[1, 2]", "expected a JSON object"),
-    (b'{"schema": "something/else", "version": 2}', "not an ingest-conformance results file"),
-    (b'{"schema": "ingest-conformance/results", "version": 99}', "unsupported schema version 99"),
-    (b'{"schema": "ingest-conformance/results", "version": "2"}', "unsupported schema version '2'"),
-    (b'{"schema": "ingest-conformance/results", "version": 2, "run": {}}', "invalid results document"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        (b"{not json", "not valid JSON (line 1"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b"[1, 2]", "expected a JSON object"),
+        (b'{"schema": "something/else", "version": 2}', "not an ingest-conformance results file"),
+        (b'{"schema": "ingest-conformance/results", "version": 99}', "unsupported schema version 99"),
+        (b'{"schema": "ingest-conformance/results", "version": "2"}', "unsupported schema version '2'"),
+        (b'{"schema": "ingest-conformance/results", "version": 2, "run": {}}', "invalid results document"),
+    ],
+)
 def test_bad_files_give_one_clear_line(tmp_path: Path, content: bytes | None, message: str) -> None:
     path = tmp_path / "results.json"
     if content is not None:

@@ -92,8 +92,9 @@ def test_embedded_document_round_trips(page: _Page, document: dict[str, Any]) ->
     embedded = [body for attrs, body in page.scripts if attrs.get("type") == "application/json"]
     assert len(embedded) == 1 and "</" not in embedded[0] and "<" not in embedded[0]
     assert json.loads(embedded[0]) == json.loads(json.dumps(document))
-    bodies = [ex["response"]["body"].get("text", "") for ex in json.loads(embedded[0])["exchanges"].values()
-              if ex["response"]]
+    bodies = [
+        ex["response"]["body"].get("text", "") for ex in json.loads(embedded[0])["exchanges"].values() if ex["response"]
+    ]
     assert any(HOSTILE in body for body in bodies)  # escaped in the page, intact once parsed
 
 
@@ -120,9 +121,15 @@ def test_filters_by_status_operation_and_level(page: _Page, document: dict[str, 
 
 def test_failure_details_show_request_response_and_curl(page_text: str, page: _Page) -> None:
     detail_ids = [a["id"] for a in page.with_attr("class") if (a["class"] or "").startswith("detail ")]
-    assert detail_ids == ["detail-SIZE-413-002", "detail-NAME-LAT1-001", "detail-ERR-5XX-001",
-                          "detail-AUTH-BAD-001", "detail-RATE-429-002", "detail-VAL-400-005"]
-    assert 'filename=&quot;caf\\xe9 r\\xe9sum\\xe9.pdf&quot;' in page_text  # the raw Latin-1 bytes, readable
+    assert detail_ids == [
+        "detail-SIZE-413-002",
+        "detail-NAME-LAT1-001",
+        "detail-ERR-5XX-001",
+        "detail-AUTH-BAD-001",
+        "detail-RATE-429-002",
+        "detail-VAL-400-005",
+    ]
+    assert "filename=&quot;caf\\xe9 r\\xe9sum\\xe9.pdf&quot;" in page_text  # the raw Latin-1 bytes, readable
     assert "HTTP 500" in page_text and "x-api-key: ***" in page_text
     curl = r'<pre class="curl">printf %s [A-Za-z0-9+/=]+ \| base64 -d &gt; body.bin &amp;&amp; curl'
     assert re.search(curl, page_text)
@@ -132,15 +139,23 @@ def test_failure_details_show_request_response_and_curl(page_text: str, page: _P
 
 
 def test_expected_failure_and_stale_read_distinctly(page_text: str) -> None:
-    assert '<span class="badge o-xfail" title="a listed known deviation that happened">expected-failure</span>' \
+    assert (
+        '<span class="badge o-xfail" title="a listed known deviation that happened">expected-failure</span>'
         in page_text
-    assert '<span class="badge o-stale" title="a listed known deviation that no longer happens">stale</span>' \
-        in page_text
+    )
+    assert (
+        '<span class="badge o-stale" title="a listed known deviation that no longer happens">stale</span>' in page_text
+    )
     assert ".o-xfail {" in CSS and ".o-stale {" in CSS
 
 
 def test_run_metadata_and_redacted_config(page_text: str) -> None:
-    for text in (f"<th>seed</th><td>{SEED}</td>", "<th>run tag</th><td>ic-20260921T120000-abc123</td>",
-                 "<th>exit code</th><td>1</td>", "Configuration (redacted)", "&quot;api_key&quot;: &quot;***&quot;",
-                 "Verdict: non-conformant (exit code 1)"):
+    for text in (
+        f"<th>seed</th><td>{SEED}</td>",
+        "<th>run tag</th><td>ic-20260921T120000-abc123</td>",
+        "<th>exit code</th><td>1</td>",
+        "Configuration (redacted)",
+        "&quot;api_key&quot;: &quot;***&quot;",
+        "Verdict: non-conformant (exit code 1)",
+    ):
         assert text in page_text, text

@@ -23,8 +23,10 @@ def schema() -> xmlschema.XMLSchema:
 
 
 def _cases(root: ET.Element) -> dict[str, ET.Element]:
-    return {case.get("name", "").split(" ", 1)[0] + " " + case.get("name", "").rsplit("::", 1)[-1]: case
-            for case in root.iter("testcase")}
+    return {
+        case.get("name", "").split(" ", 1)[0] + " " + case.get("name", "").rsplit("::", 1)[-1]: case
+        for case in root.iter("testcase")
+    }
 
 
 def _parse(document: dict[str, Any]) -> ET.Element:

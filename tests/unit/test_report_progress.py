@@ -23,8 +23,9 @@ class _Report:
     failed = property(lambda self: self.outcome == "failed")
 
 
-def _test(live: LiveProgress, nodeid: str, setup: str = "passed", call: str | None = "passed",
-          teardown: str = "passed") -> None:
+def _test(
+    live: LiveProgress, nodeid: str, setup: str = "passed", call: str | None = "passed", teardown: str = "passed"
+) -> None:
     live.pytest_runtest_logstart(nodeid, ("x.py", 1, nodeid))
     live.pytest_runtest_logreport(_Report(nodeid, "setup", setup))  # type: ignore[arg-type]
     if call is not None:
@@ -81,12 +82,18 @@ class _Stream:
         return self.tty
 
 
-@pytest.mark.parametrize(("choice", "tty", "ci", "shown"), [
-    ("on", False, "true", True), ("off", True, None, False), ("auto", True, None, True),
-    ("auto", False, None, False), ("auto", True, "true", False), (None, True, None, False),
-])
-def test_when_it_is_shown(monkeypatch: pytest.MonkeyPatch, choice: Any, tty: bool, ci: str | None,
-                          shown: bool) -> None:
+@pytest.mark.parametrize(
+    ("choice", "tty", "ci", "shown"),
+    [
+        ("on", False, "true", True),
+        ("off", True, None, False),
+        ("auto", True, None, True),
+        ("auto", False, None, False),
+        ("auto", True, "true", False),
+        (None, True, None, False),
+    ],
+)
+def test_when_it_is_shown(monkeypatch: pytest.MonkeyPatch, choice: Any, tty: bool, ci: str | None, shown: bool) -> None:
     if ci is None:
         monkeypatch.delenv("CI", raising=False)
     else:

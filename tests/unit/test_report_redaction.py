@@ -34,18 +34,27 @@ def _plant(tmp_path: Path, name: str, content: bytes) -> Path:
     return path
 
 
-@pytest.mark.parametrize("encode", [
-    pytest.param(lambda s: s, id="plain"),
-    pytest.param(lambda s: html.escape(s), id="html"),
-    pytest.param(lambda s: json.dumps(s, ensure_ascii=True).replace("<", "\\u003c").replace("&", "\\u0026"), id="json"),
-    pytest.param(lambda s: quote(s, safe=""), id="percent"),
-    pytest.param(lambda s: quote_plus(s), id="percent-plus"),
-    pytest.param(lambda s: "\x1b[1m" + s[:5] + "\x1b[0m\x1b[31m" + s[5:] + "\x1b[0m", id="ansi-split"),
-    pytest.param(lambda s: s[:9] + "\n│ " + s[9:], id="wrapped"),
-    *[pytest.param(lambda s, pad=pad: base64.b64encode(b"x" * pad + s.encode() + b"tail").decode(), id=f"base64+{pad}")
-      for pad in range(3)],
-    pytest.param(lambda s: base64.urlsafe_b64encode(b"--" + s.encode()).decode().rstrip("="), id="base64url"),
-])
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda s: s, id="plain"),
+        pytest.param(lambda s: html.escape(s), id="html"),
+        pytest.param(
+            lambda s: json.dumps(s, ensure_ascii=True).replace("<", "\\u003c").replace("&", "\\u0026"), id="json"
+        ),
+        pytest.param(lambda s: quote(s, safe=""), id="percent"),
+        pytest.param(lambda s: quote_plus(s), id="percent-plus"),
+        pytest.param(lambda s: "\x1b[1m" + s[:5] + "\x1b[0m\x1b[31m" + s[5:] + "\x1b[0m", id="ansi-split"),
+        pytest.param(lambda s: s[:9] + "\n│ " + s[9:], id="wrapped"),
+        *[
+            pytest.param(
+                lambda s, pad=pad: base64.b64encode(b"x" * pad + s.encode() + b"tail").decode(), id=f"base64+{pad}"
+            )
+            for pad in range(3)
+        ],
+        pytest.param(lambda s: base64.urlsafe_b64encode(b"--" + s.encode()).decode().rstrip("="), id="base64url"),
+    ],
+)
 def test_scanner_finds_each_encoding_of_a_leak(tmp_path: Path, encode: object) -> None:
     assert callable(encode)
     path = _plant(tmp_path, "leak.txt", f"before {encode(API_KEY)} after".encode())
@@ -63,7 +72,8 @@ def test_the_sample_really_holds_every_secret(tmp_path: Path) -> None:
     """The redaction test below would prove nothing if the secrets were never in the input."""
     raw = b"\n".join(
         b"%r %r %r %r %r" % (ex.url, ex.request_headers, ex.request_body, ex.response_body, ex.error)
-        for ex in sample_exchanges().values())
+        for ex in sample_exchanges().values()
+    )
     records = "\n".join(f"{r.message} {r.received}" for r in sample_results().records)
     path = _plant(tmp_path, "raw.txt", raw + records.encode() + repr(sample_results().harness_errors).encode())
     assert sorted({f.secret_index for f in scan_for_secrets([path], SECRETS)}) == [0, 1, 2, 3]
@@ -74,9 +84,17 @@ def test_no_artifact_of_a_run_holds_a_secret(tmp_path: Path, capsys: pytest.Capt
     written = write_reports(document, tmp_path / "reports", ["json", "junit", "html", "console"])
     (tmp_path / "console-color.txt").write_text(render_console(document, color=True), encoding="utf-8")
     config = replace(sample_config(), report_dir=tmp_path / "run")
-    suite = Suite(config=config, catalogue=load_catalogue(), spec=OpenAPIDocument(load_openapi()),
-                  expected=ExpectedFailures(), results=sample_results(), base_url=config.target_url or "",
-                  credentials=Credentials(config.api_key, config.access_token), run_tag="ic-test", seed=SEED)
+    suite = Suite(
+        config=config,
+        catalogue=load_catalogue(),
+        spec=OpenAPIDocument(load_openapi()),
+        expected=ExpectedFailures(),
+        results=sample_results(),
+        base_url=config.target_url or "",
+        credentials=Credentials(config.api_key, config.access_token),
+        run_tag="ic-test",
+        seed=SEED,
+    )
     write_results(suite)
     print("\n".join(summary_lines(suite)))
     (tmp_path / "summary.txt").write_text(capsys.readouterr().out, encoding="utf-8")
@@ -98,15 +116,25 @@ def test_curl_lines_drop_secrets_from_body_bytes() -> None:
 def test_pytest_reports_are_redacted_in_place() -> None:
     """What pytest prints for a failed contract test: the failure text and the captured sections."""
     echoed = f"[ERR-5XX-001] received: 500 {{'message': 'bad key {quote(API_KEY, safe='')}'}}"
-    report = pytest.TestReport("t.py::test", ("t.py", 1, "test"), {}, "failed", echoed, "call",
-                               sections=[("reproduce (seed 1)", f"GET http://h/?k={API_KEY} -> 500"),
-                                         ("Captured stdout call", f"token {SECRETS[1]}")])
+    report = pytest.TestReport(
+        "t.py::test",
+        ("t.py", 1, "test"),
+        {},
+        "failed",
+        echoed,
+        "call",
+        sections=[
+            ("reproduce (seed 1)", f"GET http://h/?k={API_KEY} -> 500"),
+            ("Captured stdout call", f"token {SECRETS[1]}"),
+        ],
+    )
     redact_test_report(report, SECRETS)
     text = str(report.longrepr) + repr(report.sections)
     assert "[ERR-5XX-001] received: 500" in text and text.count("***") == 3
     assert all(secret not in text and quote(secret, safe="") not in text for secret in SECRETS)
-    skipped = pytest.TestReport("t.py::test", ("t.py", 1, "test"), {}, "skipped",
-                                ("t.py", 3, f"Skipped: target refused key {API_KEY}"), "setup")
+    skipped = pytest.TestReport(
+        "t.py::test", ("t.py", 1, "test"), {}, "skipped", ("t.py", 3, f"Skipped: target refused key {API_KEY}"), "setup"
+    )
     redact_test_report(skipped, SECRETS)
     assert skipped.longrepr == ("t.py", 3, "Skipped: target refused key ***")  # pytest needs the tuple shape
     untouched = pytest.TestReport("t.py::test", ("t.py", 1, "test"), {}, "passed", None, "call")

@@ -11,8 +11,8 @@ import pytest
 from ingest_conformance.config.target import ConfigError, TargetConfig
 from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.judging.checks import Case, CheckContext, RequirementFailure
-from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.expected import ExpectedFailures, load_expected_failures
+from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.results import CheckRecord, Outcome, RunResults
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.wire.exchange import Exchange
@@ -22,8 +22,12 @@ SECRET = "sk-live-0123456789"
 
 
 def _exchange(body: bytes) -> Exchange:
-    ex = Exchange.for_request("POST", "http://127.0.0.1:9/v1/ingest/uploads",
-                              [("content-type", "multipart/form-data; boundary=b"), ("x-api-key", SECRET)], body)
+    ex = Exchange.for_request(
+        "POST",
+        "http://127.0.0.1:9/v1/ingest/uploads",
+        [("content-type", "multipart/form-data; boundary=b"), ("x-api-key", SECRET)],
+        body,
+    )
     ex.status = 400
     ex.response_headers = [("content-type", "application/json")]
     ex.response_body = b'{"message": "echo ' + SECRET.encode() + b'"}'
@@ -71,8 +75,13 @@ def test_rollup_worst_wins_and_exit_codes() -> None:
 def _verdict(expected: ExpectedFailures | None = None) -> Verdict:
     catalogue = load_catalogue()
     ctx = CheckContext(TargetConfig(), catalogue, OpenAPIDocument(load_openapi()))
-    return Verdict("ingest_conformance/contract/test_x.py::test_y", catalogue, RunResults(seed=1, config={}),
-                   expected or ExpectedFailures(), ctx=ctx)
+    return Verdict(
+        "ingest_conformance/contract/test_x.py::test_y",
+        catalogue,
+        RunResults(seed=1, config={}),
+        expected or ExpectedFailures(),
+        ctx=ctx,
+    )
 
 
 def test_verdict_levels() -> None:
@@ -83,8 +92,12 @@ def test_verdict_levels() -> None:
     v.require("NAME-PATH-001", False, received="../a.pdf", documented="a.pdf")  # SHOULD: recorded, no raise
     v.observe("NAME-UTF8-001", "came back as mojibake")
     rolled = v.results.by_requirement()
-    assert rolled == {"AUTH-KEY-001": Outcome.PASS, "AUTH-MISS-001": Outcome.FAIL,
-                      "NAME-PATH-001": Outcome.WARN, "NAME-UTF8-001": Outcome.INFO}
+    assert rolled == {
+        "AUTH-KEY-001": Outcome.PASS,
+        "AUTH-MISS-001": Outcome.FAIL,
+        "NAME-PATH-001": Outcome.WARN,
+        "NAME-UTF8-001": Outcome.INFO,
+    }
     assert v.warnings and "NAME-PATH-001" in v.warnings[0]
 
 
@@ -105,9 +118,11 @@ def test_verdict_check_records_declared_requirements() -> None:
 
 def test_expected_failures_match_and_go_stale(tmp_path: Path) -> None:
     path = tmp_path / "xf.yaml"
-    path.write_text("version: 1\nexpected_failures:\n"
-                    "  - {requirement: AUTH-MISS-001, reason: sandbox answers 400}\n"
-                    "  - {requirement: SIZE-413-001, test: '*test_size*', reason: proxy}\n")
+    path.write_text(
+        "version: 1\nexpected_failures:\n"
+        "  - {requirement: AUTH-MISS-001, reason: sandbox answers 400}\n"
+        "  - {requirement: SIZE-413-001, test: '*test_size*', reason: proxy}\n"
+    )
     expected = load_expected_failures(path, set(load_catalogue().ids))
     v = _verdict(expected)
     v.require("AUTH-MISS-001", False, received="400", documented="401/403")  # listed: no raise
@@ -117,10 +132,12 @@ def test_expected_failures_match_and_go_stale(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("expected_failures: {}\n", "top-level `expected_failures:` list"),
-     ("expected_failures:\n  - {requirement: AUTH-MISS-001}\n", "needs `requirement` and `reason`"),
-     ("expected_failures:\n  - {requirement: NOPE-1, reason: x}\n", "unknown requirement NOPE-1"),
-     ("expected_failures: [\n", "not valid YAML")],
+    [
+        ("expected_failures: {}\n", "top-level `expected_failures:` list"),
+        ("expected_failures:\n  - {requirement: AUTH-MISS-001}\n", "needs `requirement` and `reason`"),
+        ("expected_failures:\n  - {requirement: NOPE-1, reason: x}\n", "unknown requirement NOPE-1"),
+        ("expected_failures: [\n", "not valid YAML"),
+    ],
     ids=["not-a-list", "no-reason", "unknown-id", "broken-yaml"],
 )
 def test_bad_expected_failure_files(tmp_path: Path, text: str, message: str) -> None:

@@ -23,8 +23,9 @@ def answer(status: int, content_type: str | None, body: object) -> Exchange:
     return ex
 
 
-@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8",
-                                          "application/vnd.invofox+json"])
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=utf-8", "application/vnd.invofox+json"]
+)
 def test_json_content_types_pass(content_type: str) -> None:
     assert SPEC.validate_response("listImports", answer(200, content_type, LISTING)) == []
 

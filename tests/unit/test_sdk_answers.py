@@ -16,8 +16,9 @@ pytestmark = pytest.mark.unit
 
 DOCUMENT = load_openapi()
 SPEC = OpenAPIDocument(DOCUMENT)
-SUCCESSES = [(op, status) for op in SPEC.operations for status in sorted(SPEC.documented_statuses(op))
-             if 200 <= status < 300]
+SUCCESSES = [
+    (op, status) for op in SPEC.operations for status in sorted(SPEC.documented_statuses(op)) if 200 <= status < 300
+]
 
 
 def errors_of(operation: str, status: int, body: object) -> list[str]:
@@ -41,8 +42,7 @@ def test_every_drawn_success_body_is_spec_valid(operation: str, status: int) -> 
 
 def test_answers_vary_and_are_fitted_to_the_request() -> None:
     answers = SpecAnswers(DOCUMENT, seed_value=3)
-    bodies = [answers.success("uploadFiles", path="/v1/ingest/uploads", filenames=["a.pdf", "é.png"])
-              for _ in range(6)]
+    bodies = [answers.success("uploadFiles", path="/v1/ingest/uploads", filenames=["a.pdf", "é.png"]) for _ in range(6)]
     assert {status for status, _ in bodies} == {200, 201}
     for status, body in bodies:
         assert [f["filename"] for f in body["files"]] == ["a.pdf", "é.png"]
@@ -60,8 +60,10 @@ def test_draw_is_deterministic_per_seed() -> None:
 
 
 def test_names_and_error_bodies() -> None:
-    assert names_from_request("uploadByUrl", [], {"files": [{"url": "https://x/p/a%20b.pdf"},
-                                                            {"url": "https://x/c.pdf", "filename": "n.pdf"}]}) == \
-        ["a b.pdf", "n.pdf"]
+    assert names_from_request(
+        "uploadByUrl",
+        [],
+        {"files": [{"url": "https://x/p/a%20b.pdf"}, {"url": "https://x/c.pdf", "filename": "n.pdf"}]},
+    ) == ["a b.pdf", "n.pdf"]
     assert names_from_request("uploadSingleUrl", [], {"url": "https://x/"}) == ["file"]
     assert error_body(413) == {"statusCode": 413, "message": "Payload Too Large", "error": "Payload Too Large"}

@@ -40,10 +40,15 @@ def sdk() -> Iterator[ModuleType]:
 def exercise(harness: SdkHarness, client: Any) -> None:
     """The same scenarios for every client: uploads of all kinds, reads, the error matrix, a 429."""
     files = [(n, b"%PDF-1.4 example") for n in NAMES]
-    harness.expect_success(lambda: client.upload_files(files, info={"clientData": {"order": 7}},
-                                                       urls=("https://files.example.com/a.pdf",)), filenames=NAMES)
-    harness.expect_success(lambda: client.upload_single("ñandú.pdf", b"%PDF", info={"type": "invoice"}),
-                           filenames=["ñandú.pdf"])
+    harness.expect_success(
+        lambda: client.upload_files(
+            files, info={"clientData": {"order": 7}}, urls=("https://files.example.com/a.pdf",)
+        ),
+        filenames=NAMES,
+    )
+    harness.expect_success(
+        lambda: client.upload_single("ñandú.pdf", b"%PDF", info={"type": "invoice"}), filenames=["ñandú.pdf"]
+    )
     harness.expect_success(lambda: client.upload_by_url(["https://files.example.com/b.png"], info={"company": "c"}))
     harness.expect_success(lambda: client.get_file(FILE_ID), examples=3)
     harness.expect_success(lambda: client.get_import(FILE_ID))

@@ -120,9 +120,7 @@ def test_doc_urls_and_path_profile(operations: dict[str, dict[str, Any]], catalo
     assert catalogue.profile_defaults()["single_url_path"] == CONTRACT_OPERATIONS["uploadSingleUrl"][1]
 
 
-def test_x_requirements_exist_in_the_catalogue(
-    operations: dict[str, dict[str, Any]], catalogue: Catalogue
-) -> None:
+def test_x_requirements_exist_in_the_catalogue(operations: dict[str, dict[str, Any]], catalogue: Catalogue) -> None:
     for op_id, op in operations.items():
         ids = op["x-requirements"]
         assert len(ids) == len(set(ids)), op_id
@@ -163,8 +161,16 @@ def test_response_schemas_stay_open(spec: dict[str, Any]) -> None:
             for index, value in enumerate(node):
                 yield from walk(value, f"{where}/{index}")
 
-    response_schemas = ["UploadedFile", "UploadResponse", "SingleUploadResponse", "File", "ImportSummary",
-                        "Import", "ImportList", "Error"]
+    response_schemas = [
+        "UploadedFile",
+        "UploadResponse",
+        "SingleUploadResponse",
+        "File",
+        "ImportSummary",
+        "Import",
+        "ImportList",
+        "Error",
+    ]
     schemas = spec["components"]["schemas"]
     assert [w for name in response_schemas for w in walk(schemas[name], name)] == []
     assert schemas["Error"].get("required", []) == []
@@ -180,9 +186,7 @@ def test_list_imports_parameters(operations: dict[str, dict[str, Any]]) -> None:
 
 
 @pytest.mark.parametrize(("op_id", "name"), [("getFile", "fileId"), ("getImport", "importId")])
-def test_path_parameters(
-    spec: dict[str, Any], operations: dict[str, dict[str, Any]], op_id: str, name: str
-) -> None:
+def test_path_parameters(spec: dict[str, Any], operations: dict[str, dict[str, Any]], op_id: str, name: str) -> None:
     [param] = [_resolve(spec, p) for p in operations[op_id]["parameters"]]
     found = (param["name"], param["in"], param["required"], param["schema"])
     assert found == (name, "path", True, {"type": "string"})
@@ -202,11 +206,17 @@ def test_request_bodies(spec: dict[str, Any], operations: dict[str, dict[str, An
     assert uploads["properties"]["urls"]["items"] == {"type": "string"}
     single = schemas["UploadSingleForm"]
     assert single["required"] == ["file"] and {**single["properties"]["file"], "description": ""} == {
-        **binary, "description": ""}
+        **binary,
+        "description": "",
+    }
     info = schemas["Info"]
     assert info["type"] == "object" and info["additionalProperties"] is True and "required" not in info
     assert {k: v["type"] for k, v in info["properties"].items()} == {
-        "type": "string", "data": "object", "clientData": "object", "company": "string"}
+        "type": "string",
+        "data": "object",
+        "clientData": "object",
+        "company": "string",
+    }
     for op_id, name in [("uploadByUrl", "ByUrlRequest"), ("uploadSingleUrl", "SingleUrlRequest")]:
         content = operations[op_id]["requestBody"]["content"]
         assert content == {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
@@ -228,9 +238,7 @@ EXPECTED_LINKS = {
 
 
 @pytest.mark.parametrize("op_id", UPLOADS)
-def test_links_chain_uploads_to_reads(
-    spec: dict[str, Any], operations: dict[str, dict[str, Any]], op_id: str
-) -> None:
+def test_links_chain_uploads_to_reads(spec: dict[str, Any], operations: dict[str, dict[str, Any]], op_id: str) -> None:
     expected = {
         **EXPECTED_LINKS[op_id],
         "getImport": ("importId", "$response.body#/importId"),
@@ -274,9 +282,7 @@ def test_schemathesis_generates_a_case_without_warnings(op_id: str) -> None:
 
         # One example through @given, not `find`, which would spend seconds shrinking it.
         @given(operation.as_strategy())
-        @settings(
-            database=None, max_examples=1, phases=[Phase.generate], suppress_health_check=list(HealthCheck)
-        )
+        @settings(database=None, max_examples=1, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
         def draw(case: Any) -> None:
             cases.append(case)
 
@@ -295,23 +301,43 @@ def test_schemathesis_generates_a_case_without_warnings(op_id: str) -> None:
 
 ID = "66d721ec7edc0baa3794eec1"
 FILE = {
-    "id": ID, "accountId": ID, "environmentId": ID, "importId": ID, "filename": "a.pdf",
-    "compressed": False, "status": "processed", "createdAt": "2024-09-26T10:30:00.000Z",
+    "id": ID,
+    "accountId": ID,
+    "environmentId": ID,
+    "importId": ID,
+    "filename": "a.pdf",
+    "compressed": False,
+    "status": "processed",
+    "createdAt": "2024-09-26T10:30:00.000Z",
 }
 SUMMARY = {
-    "id": ID, "accountId": ID, "environmentId": ID, "channel": "api", "status": "processing",
-    "createdAt": "2024-09-26T10:30:00.000Z", "documents": 0,
+    "id": ID,
+    "accountId": ID,
+    "environmentId": ID,
+    "channel": "api",
+    "status": "processing",
+    "createdAt": "2024-09-26T10:30:00.000Z",
+    "documents": 0,
 }
-NULLS = {name: None for name in ("mimeType", "companyId", "parentFileId", "documentIds", "error", "updatedAt",
-                                 "clientData")}
+NULLS = {
+    name: None for name in ("mimeType", "companyId", "parentFileId", "documentIds", "error", "updatedAt", "clientData")
+}
 UPLOAD = {"accountId": ID, "environmentId": ID, "importId": ID, "files": [{"id": ID, "filename": "a.pdf"}]}
 SINGLE = {"accountId": ID, "environmentId": ID, "importId": ID, "fileId": ID, "filename": "a.pdf"}
 
 GOOD = [
     ("File", FILE),
     ("File", {**FILE, **NULLS}),
-    ("File", {**FILE, "documentIds": [ID], "updatedAt": "2024-09-26T10:35:00Z", "clientData": {"k": 1},
-              "undocumented": True}),
+    (
+        "File",
+        {
+            **FILE,
+            "documentIds": [ID],
+            "updatedAt": "2024-09-26T10:35:00Z",
+            "clientData": {"k": 1},
+            "undocumented": True,
+        },
+    ),
     ("UploadResponse", UPLOAD),
     ("UploadResponse", {**UPLOAD, "files": [{"id": ID, "filename": "a.pdf", "documentId": None}]}),
     ("SingleUploadResponse", {**SINGLE, "documentId": ID}),

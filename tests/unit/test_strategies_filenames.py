@@ -63,7 +63,9 @@ def test_every_filename_survives_the_encoder(name: SampleFilename) -> None:
     assert name.text.endswith(".pdf")
     assert (
         name.requirement
-        == {FilenameLevel.MUST: "round-trip", FilenameLevel.SHOULD: "strip directories", FilenameLevel.INFO: "record"}[name.level]
+        == {FilenameLevel.MUST: "round-trip", FilenameLevel.SHOULD: "strip directories", FilenameLevel.INFO: "record"}[
+            name.level
+        ]
     )
     if name.category is FilenameCategory.RFC5987:
         assert name.raw in header

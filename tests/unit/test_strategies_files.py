@@ -125,7 +125,10 @@ def test_unsupported_files_are_what_they_say(sample: SampleFile) -> None:
         assert data[:4] == b"\x7fELF" and data[4] == 2  # 64-bit
         (entry,) = struct.unpack("<Q", data[24:32])
         assert entry == 0x400000 + 64 + 56
-    assert sample.allowed_outcomes(Operation.UPLOAD_FILES) == {Disposition.REFUSED_400, Disposition.REJECTED_UNSUPPORTED}
+    assert sample.allowed_outcomes(Operation.UPLOAD_FILES) == {
+        Disposition.REFUSED_400,
+        Disposition.REJECTED_UNSUPPORTED,
+    }
 
 
 def _valid(extension: str, fmt: FileFormat, entries: tuple[str, ...] = ()) -> SampleFile:

@@ -231,9 +231,10 @@ def test_named_files_cover_zip_only_for_uploads() -> None:
 
 def test_file_parts_name_each_operations_file_parts() -> None:
     schema = schemathesis.openapi.from_path(OPENAPI_PATH)
-    found = {op: file_parts(schema.find_operation_by_id(op)) for op in
-             ("uploadFiles", "uploadSingle", "uploadByUrl", "getFile")}
-    assert found == {"uploadFiles": {"files": True}, "uploadSingle": {"file": False}, "uploadByUrl": {},
-                     "getFile": {}}
+    found = {
+        op: file_parts(schema.find_operation_by_id(op))
+        for op in ("uploadFiles", "uploadSingle", "uploadByUrl", "getFile")
+    }
+    assert found == {"uploadFiles": {"files": True}, "uploadSingle": {"file": False}, "uploadByUrl": {}, "getFile": {}}
     inline = schemathesis.openapi.from_dict(INLINE).find_operation_by_id("uploadFiles")
     assert file_parts(inline) == {"files": True, "doc": False, "typed": False}
