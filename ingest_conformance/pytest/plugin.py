@@ -23,7 +23,7 @@ from ingest_conformance.judging.results import CheckRecord, Outcome
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.wire.client import EXCHANGE_TAPS, TargetClient, TargetUnreachable, new_http_client
-from ingest_conformance.wire.redaction import redact_test_report, safe_curl
+from ingest_conformance.wire.redaction import redact_test_report
 
 CONFIG_KEY = pytest.StashKey[TargetConfig]()
 SUITE_KEY = pytest.StashKey[Suite]()
@@ -209,7 +209,7 @@ def pytest_runtest_makereport(
                 )
         if v is not None and v.exchanges:
             secrets = suite.config.secrets()
-            evidence = "\n".join(f"{ex.summary()}\n  {safe_curl(ex, secrets)}" for ex in v.exchanges[-3:])
+            evidence = "\n".join(f"{ex.summary()}\n  {ex.curl(secrets)}" for ex in v.exchanges[-3:])
             report.sections.append((f"reproduce (seed {suite.seed})", evidence))
     if v is not None and call.when == "call":
         v.judge_rate_limits()
