@@ -23,7 +23,8 @@ from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.judging.expected import ExpectedFailures
 from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.suite import Suite
-from ingest_conformance.reporting import render_console, scan_for_secrets, summary_lines, write_reports, write_results
+from ingest_conformance.pytest.reports import summary_lines, write_results
+from ingest_conformance.reporting import render_console, scan_for_secrets, write_reports
 from ingest_conformance.wire.client import Credentials
 from ingest_conformance.wire.exchange import Exchange
 from ingest_conformance.wire.redaction import (
