@@ -21,7 +21,7 @@ import yaml
 from ingest_conformance.spec import REQUIREMENTS_PATH
 
 __all__ = [
-    "DECISIONS_SOURCE",
+    "CONTRACT_PAGE",
     "DOC_PAGES",
     "FEATURE_AREAS",
     "OPERATION_IDS",
@@ -31,6 +31,7 @@ __all__ = [
     "Level",
     "ProfileDefault",
     "Requirement",
+    "contract_anchor",
     "load_catalogue",
     "parse_catalogue",
 ]
@@ -103,7 +104,7 @@ PROFILE_SETTINGS: frozenset[str] = frozenset(
 
 _DOC_BASE = "https://developers.invofox.com"
 # The documentation pages of the facts sheet's source table (tag -> URL); code-only sources are left out
-# because a requirement rests on what the docs say, or on DECISIONS.md.
+# because a requirement rests on what the docs say, and on the contract page (docs/contract.md).
 DOC_PAGES: Mapping[str, str] = MappingProxyType(
     {
         tag: _DOC_BASE + path
@@ -131,7 +132,13 @@ DOC_PAGES: Mapping[str, str] = MappingProxyType(
         }.items()
     }
 )
-DECISIONS_SOURCE = "DECISIONS.md"
+CONTRACT_PAGE = "docs/contract.md"
+
+
+def contract_anchor(requirement_id: str) -> str:
+    """The requirement's own entry in the contract page, which every requirement cites."""
+    return f"{CONTRACT_PAGE}#{requirement_id.lower()}"
+
 
 ID_RE = re.compile(r"^(?P<area>[A-Z]{2,5})-(?P<topic>[A-Z0-9]{2,8})-(?P<number>\d{3})$")
 _SETTING_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -306,11 +313,12 @@ def _parse_entry(entry: object, where: str) -> Requirement:
     if bad_operations:
         raise CatalogueError(f"{where}: unknown operation(s) {bad_operations}; expected {list(OPERATION_IDS)}")
     sources = _string_list(entry["sources"], "sources", where, allow_empty=False)
-    bad_sources = [s for s in sources if s != DECISIONS_SOURCE and s not in DOC_PAGES.values()]
+    anchor = contract_anchor(match.string)
+    bad_sources = [s for s in sources if s != anchor and s not in DOC_PAGES.values()]
     if bad_sources:
-        raise CatalogueError(
-            f"{where}: source(s) {bad_sources} are neither a facts-sheet page nor {DECISIONS_SOURCE!r}"
-        )
+        raise CatalogueError(f"{where}: source(s) {bad_sources} are neither a facts-sheet page nor {anchor!r}")
+    if anchor not in sources:
+        raise CatalogueError(f"{where}: `sources` must cite the requirement's contract entry {anchor!r}")
 
     setting, default = _profile_fields(entry, level, where)
     return Requirement(
