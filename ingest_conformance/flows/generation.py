@@ -8,9 +8,11 @@ example already carries its exact bytes, and shrinking would re-send requests ma
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import TypeVar
 
+import hypothesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
@@ -26,11 +28,19 @@ def pin_hypothesis_constants() -> None:
     count (an editable install is local). Which are loaded when a test draws depends on the tests that ran
     before it in that process: under `run --workers` (or plain pytest vs `ingest-conformance run`) the same
     seed drew different files. The pool is pinned to an empty one (hypothesis' global constants still apply).
-    An internal of hypothesis: if it moves, nothing is pinned and only cross-process determinism suffers.
+    An internal of hypothesis (pyproject caps hypothesis at the versions tested): if it moves, nothing is
+    pinned, only cross-process determinism suffers, and a warning says so.
     """
     from hypothesis.internal.conjecture import providers
 
     if not callable(getattr(providers, "_get_local_constants", None)) or not hasattr(providers, "CONSTANTS_CACHE"):
+        warnings.warn(
+            f"ingest-conformance: hypothesis {hypothesis.__version__} moved an internal the suite pins "
+            "(_get_local_constants): the same seed may draw differently between processes; install a "
+            "hypothesis version within pyproject's range",
+            RuntimeWarning,
+            stacklevel=2,
+        )
         return
     empty = type(providers._local_constants)()
     setattr(providers, "_get_local_constants", lambda: empty)  # noqa: B010 (a module function, replaced)

@@ -259,6 +259,12 @@ def register_schemathesis_strategies() -> None:
         schemathesis.openapi.format("binary", named_files())
         _REGISTERED_FORMAT[:] = [STRING_FORMATS["binary"]]
     transports = ((REQUESTS_TRANSPORT, "requests"), (ASGI_TRANSPORT, "requests"), (WSGI_TRANSPORT, "wsgi"))
+    if not all(isinstance(getattr(transport, "_serializers", None), dict) for transport, _ in transports):
+        raise RuntimeError(
+            f"schemathesis {schemathesis.__version__} no longer keeps its serializers where ingest-conformance "
+            "registers the real-file ones (transport._serializers); install the schemathesis range pyproject.toml "
+            "names (pip install 'schemathesis>=4.3,<4.40')"
+        )
     for media_type, fmt in MEDIA_TYPES.items():
         if not all(_marked(transport, media_type) for transport, _ in transports):
             for transport, _ in transports:
