@@ -27,7 +27,7 @@ from .helpers import KEY_A, TOKEN_A
 pytestmark = [pytest.mark.selftest, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
-FUZZ_TESTS = REPO / "tests" / "contract" / "test_fuzz.py"
+FUZZ_TESTS = REPO / "ingest_conformance" / "contract" / "test_fuzz.py"
 
 
 @dataclass(frozen=True)
