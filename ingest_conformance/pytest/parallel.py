@@ -147,3 +147,4 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if reason:
         suite.results.unreachable = reason
         pytest.exit(f"ingest-conformance: {reason}", returncode=3)
+    plugin.preflight_or_exit(config, suite)
