@@ -1,7 +1,7 @@
 """What there is to know about one requirement, gathered for `ingest-conformance explain`.
 
 The catalogue gives the statement, level and sources; the contract tests give which tests check it
-(read statically from their `@pytest.mark.requirement(...)` markers, so nothing is collected or run);
+(read from the `requirement(...)` marks of the imported test functions; nothing is collected or run);
 the profile settings come from the catalogue (the PROFILE items of the requirement's feature, and the
 settings its statement names) plus the few every test of a feature runs under; the mock's fault table
 gives the faults that must make the suite fail it.
@@ -9,7 +9,6 @@ gives the faults that must make the suite fail it.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import functools
 import importlib
@@ -76,77 +75,52 @@ def faults_of(requirement_id: str) -> list[FaultUse]:
     return [FaultUse(f.name, f.description) for f in FAULTS if f.requirement_id == requirement_id]
 
 
-def tests_of(requirement_id: str, contract_dir: Path = CONTRACT_DIR) -> list[ContractTest]:
-    return [test for test, ids in contract_markers(contract_dir) if requirement_id in ids]
+CONTRACT_PACKAGE = "ingest_conformance.contract"
+
+
+def tests_of(requirement_id: str) -> list[ContractTest]:
+    return [test for test, ids in contract_markers() if requirement_id in ids]
 
 
 @functools.cache
-def contract_markers(contract_dir: Path = CONTRACT_DIR) -> tuple[tuple[ContractTest, frozenset[str]], ...]:
-    """Every contract test function with the requirement IDs of its marker, read from the source."""
+def contract_markers(
+    package: str = CONTRACT_PACKAGE, contract_dir: Path = CONTRACT_DIR
+) -> tuple[tuple[ContractTest, frozenset[str]], ...]:
+    """Every contract test function with the requirement IDs it checks, each at the lowest run level any
+    of its cases runs. Read from the marks of the imported functions, as pytest would collect them:
+    function marks, the module's `pytestmark`, and the marks of `pytest.param(...)` cases (the size tests
+    mark each case with its own requirement and level). Nothing is collected or run."""
     found: list[tuple[ContractTest, frozenset[str]]] = []
     for path in sorted(contract_dir.glob("test_*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        names = _module_values(tree)
-        for node in tree.body:
-            functions = [node] if isinstance(node, ast.FunctionDef) else []
-            if isinstance(node, ast.ClassDef):
-                functions = [n for n in node.body if isinstance(n, ast.FunctionDef)]
-            for fn in functions:
-                if not fn.name.startswith("test"):
-                    continue
-                ids, level = _marks(fn, names)
+        module = importlib.import_module(f"{package}.{path.stem}")
+        module_marks = _as_marks(getattr(module, "pytestmark", []))
+        for name, fn in vars(module).items():
+            if not name.startswith("test") or not callable(fn) or getattr(fn, "__module__", "") != module.__name__:
+                continue
+            marks = [*module_marks, *_as_marks(getattr(fn, "pytestmark", []))]
+            cases = [marks]  # one case per parameter set carrying marks of its own, else the function alone
+            for mark in marks:
+                if mark.name == "parametrize" and len(mark.args) > 1:
+                    own = [_as_marks(getattr(v, "marks", ())) for v in mark.args[1]]
+                    cases = [[*case, *extra] for case in cases for extra in (own or [[]])]
+            per_level: dict[str, set[str]] = {}
+            for case in cases:
+                ids = {str(a) for m in case if m.name == "requirement" for a in m.args}
+                levels = [str(m.args[0]) for m in case if m.name == "level" and m.args]
+                level = max(levels, key=LEVEL_ORDER.index) if levels else LEVEL_ORDER[0]
+                per_level.setdefault(level, set()).update(ids)
+            for level in LEVEL_ORDER:  # a requirement counts at the lowest level one of its cases runs
+                earlier = {rid for lv in LEVEL_ORDER[: LEVEL_ORDER.index(level)] for rid in per_level.get(lv, ())}
+                ids = per_level.get(level, set()) - earlier
                 if ids:
-                    prefix = f"{path.name}::{node.name}::" if isinstance(node, ast.ClassDef) else f"{path.name}::"
-                    found.append((ContractTest(prefix + fn.name, level), frozenset(ids)))
+                    found.append((ContractTest(f"{path.name}::{name}", level), frozenset(ids)))
     return tuple(found)
 
 
-def _module_values(tree: ast.Module) -> dict[str, Any]:
-    """Module-level names a marker may use: `X = (...)` literals, `M = pytest.mark.level(...)` and
-    `from module import X` (imported, so a shared tuple such as flows.upload.LIFECYCLE resolves)."""
-    values: dict[str, Any] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            values[node.targets[0].id] = node.value
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                values.setdefault(alias.asname or alias.name, (node.module, alias.name))
-    return values
-
-
-def _marks(fn: ast.FunctionDef, names: dict[str, Any]) -> tuple[list[str], str]:
-    ids: list[str] = []
-    level = LEVEL_ORDER[0]
-    for decorator in fn.decorator_list:
-        call = names.get(decorator.id) if isinstance(decorator, ast.Name) else decorator
-        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
-            continue
-        if call.func.attr == "requirement":
-            for arg in call.args:
-                ids += _strings(arg, names)
-        elif call.func.attr == "level" and call.args and isinstance(call.args[0], ast.Constant):
-            level = str(call.args[0].value)
-    return ids, level
-
-
-def _strings(node: ast.expr, names: dict[str, Any]) -> list[str]:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [node.value]
-    if isinstance(node, ast.Starred):
-        return _strings(node.value, names)
-    if isinstance(node, ast.Tuple | ast.List):
-        return [s for element in node.elts for s in _strings(element, names)]
-    if isinstance(node, ast.Name):
-        value = names.get(node.id)
-        if isinstance(value, ast.expr):
-            return _strings(value, names)
-        if isinstance(value, tuple):  # imported: read the value from its module
-            module, attribute = value
-            imported = getattr(importlib.import_module(module), attribute, ())
-            if isinstance(imported, str):
-                return [imported]
-            return [item for item in imported if isinstance(item, str)] if isinstance(imported, tuple | list) else []
-    return []
+def _as_marks(value: Any) -> list[Any]:
+    """pytest marks as a list of `Mark` (a MarkDecorator unwrapped; a single mark listed)."""
+    items = value if isinstance(value, list | tuple) else [value]
+    return [getattr(item, "mark", item) for item in items if hasattr(getattr(item, "mark", item), "name")]
 
 
 def close_matches(text: str, catalogue: Catalogue) -> list[str]:

@@ -51,9 +51,7 @@ def explain(args: argparse.Namespace) -> int:
     wanted = args.requirement.strip().upper()
     if wanted not in catalogue:
         matches = lookup.close_matches(wanted, catalogue)
-        hint = (
-            f"; did you mean {' or '.join(matches)}?" if matches else "; `ingest-conformance requirements` lists them"
-        )
+        hint = f"; did you mean {' or '.join(matches)}?" if matches else "; `ingest-conformance requirements` lists all"
         print(f"ingest-conformance: unknown requirement ID {args.requirement!r}{hint}", file=sys.stderr)
         return ExitCode.USAGE
     facts = explanation(catalogue, catalogue[wanted])

@@ -118,13 +118,13 @@ def run(args: argparse.Namespace) -> int:
 
     import pytest
 
+    if not args.ic_no_preflight:  # on under `run`; under plain pytest only when asked
+        args.ic_preflight = True
     argv = [str(CONTRACT_DIR), "-c", str(RUN_INI), "--rootdir", str(CONTRACT_DIR), *options.to_argv(args)]
     if args.strict:
         argv.append("--strict")
     if args.ic_progress is None:
         argv += ["--progress", "auto"]
-    if not args.ic_no_preflight and not args.ic_preflight:  # on under `run`; plain pytest only when asked
-        argv.append("--preflight")
     if args.keyword:
         argv += ["-k", args.keyword]
     workers = workers_for(
@@ -161,7 +161,7 @@ class _PreflightWatch:
         self.broken = 0
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        from ingest_conformance.pytest.plugin import PREFLIGHT_BROKEN_KEY
+        from ingest_conformance.pytest.preflight import PREFLIGHT_BROKEN_KEY
 
         self.broken = config.stash.get(PREFLIGHT_BROKEN_KEY, 0)
 

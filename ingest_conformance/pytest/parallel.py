@@ -147,4 +147,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if reason:
         suite.results.unreachable = reason
         pytest.exit(f"ingest-conformance: {reason}", returncode=3)
-    plugin.preflight_or_exit(config, suite)
+    from ingest_conformance.pytest import preflight
+
+    if preflight.broken(config, suite):
+        del config.stash[plugin.SUITE_KEY]
+        preflight.stop(config, suite)

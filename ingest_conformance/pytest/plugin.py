@@ -7,7 +7,6 @@ own unit and selftests never do.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -31,7 +30,6 @@ SUITE_KEY = pytest.StashKey[Suite]()
 VERDICT_KEY = pytest.StashKey[Verdict]()
 RECORDER_KEY = pytest.StashKey[Recorder]()
 CASSETTE_KEY = pytest.StashKey[Path]()
-PREFLIGHT_BROKEN_KEY = pytest.StashKey[int]()  # how many pre-flight items were broken (the run stopped)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -123,10 +121,11 @@ def suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
         the_suite.results.unreachable = reason
         the_suite.close()
         pytest.exit(f"ingest-conformance: {reason}", returncode=ExitCode.HARNESS)
-    from ingest_conformance.pytest import parallel
+    from ingest_conformance.pytest import parallel, preflight
 
-    if not parallel.is_worker(config):  # a parallel run's controller ran it
-        preflight_or_exit(config, the_suite)
+    if not parallel.is_worker(config) and preflight.broken(config, the_suite):  # a controller ran it for workers
+        del config.stash[SUITE_KEY]
+        preflight.stop(config, the_suite)
     recorder = config.stash.get(RECORDER_KEY, None)
     if recorder is not None:  # --record: every exchange any client completes, for the cassette
         EXCHANGE_TAPS.append(recorder.tap)
@@ -134,35 +133,6 @@ def suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
     if recorder is not None and recorder.tap in EXCHANGE_TAPS:
         EXCHANGE_TAPS.remove(recorder.tap)
     the_suite.close()
-
-
-def preflight_or_exit(config: pytest.Config, suite: Suite) -> None:
-    """The pre-flight of `run` (plain pytest: only with --preflight), before any test sends anything: its lines
-    on the terminal, and a broken setup stops the session with exit 2 and no report (nothing was judged)."""
-    if not config.getoption("ic_preflight", False) or config.getoption("ic_no_preflight", False):
-        return
-    from ingest_conformance.flows.preflight import run_preflight
-
-    result = run_preflight(suite)
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    lines = [f"ingest-conformance pre-flight ({result.elapsed_s:.1f} s):", *(f"  {x}" for x in result.lines())]
-    with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
-        for line in lines:
-            if reporter is not None:
-                reporter.write_line(line)
-            else:
-                print(line)
-    if result.ok:
-        return
-    config.stash[PREFLIGHT_BROKEN_KEY] = len(result.broken)
-    if SUITE_KEY in config.stash:
-        del config.stash[SUITE_KEY]  # no report of a run that did not start
-    suite.close()
-    pytest.exit(
-        f"ingest-conformance: the pre-flight found {len(result.broken)} broken setting(s); see above",
-        returncode=ExitCode.USAGE,
-    )
 
 
 @pytest.fixture(scope="session")
