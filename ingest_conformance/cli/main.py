@@ -65,6 +65,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay_cli.configure_parser(replay_parser)
     replay_parser.set_defaults(handler=replay_cli.run)
+    from ingest_conformance.cli import doctor as doctor_cli
+
+    doctor_parser = sub.add_parser(
+        "doctor",
+        help="check a run's setup in a few seconds: target, credentials and their environments, file server, clock",
+        description="Check the setup of a run (the same options as `run`), one line per item with the fix to make. "
+        "Exit codes: 0 the setup is fine; 2 something is broken.",
+    )
+    doctor_cli.configure_parser(doctor_parser)
+    doctor_parser.set_defaults(handler=doctor_cli.run)
+
+    from ingest_conformance.cli import requirements as requirements_cli
+
+    list_parser = sub.add_parser(
+        "requirements",
+        help="list the requirement catalogue (filter by --level, --feature; --json)",
+        description="List the requirements the suite holds a target to. Exit code 0.",
+    )
+    requirements_cli.configure_list_parser(list_parser)
+    list_parser.set_defaults(handler=requirements_cli.list_requirements)
+    explain_parser = sub.add_parser(
+        "explain",
+        help="explain one requirement: statement, why, the tests that check it, settings, fault modes",
+        description="Explain one requirement. Exit codes: 0 printed; 2 an unknown ID (close matches suggested).",
+    )
+    requirements_cli.configure_explain_parser(explain_parser)
+    explain_parser.set_defaults(handler=requirements_cli.explain)
     return parser
 
 

@@ -13,11 +13,15 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest_conformance.config import options
-from ingest_conformance.config.target import ConfigError, load_config, parse_set_option
+from ingest_conformance.config.target import ConfigError, TargetConfig, load_config, parse_set_option
 from ingest_conformance.exitcodes import ExitCode
 from ingest_conformance.judging.expected import load_expected_failures
+
+if TYPE_CHECKING:
+    import pytest
 
 CONTRACT_DIR = Path(__file__).resolve().parent.parent / "contract"
 RUN_INI = Path(__file__).resolve().parent / "run.ini"
@@ -75,25 +79,31 @@ def workers_for(
     return max(1, min(2, os.cpu_count() or 1))
 
 
+def load_run_config(args: argparse.Namespace) -> TargetConfig:
+    """The run's configuration from parsed `run` (or `doctor`) options, validated; raises ConfigError."""
+    overrides: dict[str, object] = dict(parse_set_option(args.ic_set))
+    overrides.update(
+        {k: v for k, v in options.overrides_from(lambda d: getattr(args, d, None)).items() if v is not None}
+    )
+    if getattr(args, "ic_strict", False):
+        overrides["strict"] = True
+    profile = Path(args.ic_profile) if args.ic_profile else None
+    config = load_config(profile_file=profile, environ=os.environ, overrides=overrides)
+    from ingest_conformance.judging.catalogue import FEATURE_AREAS, load_catalogue
+
+    catalogue = load_catalogue()
+    load_expected_failures(config.expected_failures, set(catalogue.ids))
+    unknown = [s for s in config.select if s not in catalogue and s not in FEATURE_AREAS]
+    if unknown:
+        raise ConfigError(f"--select: unknown requirement ID or feature: {', '.join(unknown)}")
+    if args.ic_record and Path(args.ic_record).exists() and not Path(args.ic_record).is_dir():
+        raise ConfigError(f"--record: {args.ic_record} exists and is not a folder")
+    return config
+
+
 def run(args: argparse.Namespace) -> int:
     try:
-        overrides: dict[str, object] = dict(parse_set_option(args.ic_set))
-        overrides.update(
-            {k: v for k, v in options.overrides_from(lambda d: getattr(args, d, None)).items() if v is not None}
-        )
-        if args.ic_strict:
-            overrides["strict"] = True
-        profile = Path(args.ic_profile) if args.ic_profile else None
-        config = load_config(profile_file=profile, environ=os.environ, overrides=overrides)
-        from ingest_conformance.judging.catalogue import FEATURE_AREAS, load_catalogue
-
-        catalogue = load_catalogue()
-        load_expected_failures(config.expected_failures, set(catalogue.ids))
-        unknown = [s for s in config.select if s not in catalogue and s not in FEATURE_AREAS]
-        if unknown:
-            raise ConfigError(f"--select: unknown requirement ID or feature: {', '.join(unknown)}")
-        if args.ic_record and Path(args.ic_record).exists() and not Path(args.ic_record).is_dir():
-            raise ConfigError(f"--record: {args.ic_record} exists and is not a folder")
+        config = load_run_config(args)
     except ConfigError as exc:
         print(f"ingest-conformance: configuration error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
@@ -103,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
 
     import pytest
 
+    if not args.ic_no_preflight:  # on under `run`; under plain pytest only when asked
+        args.ic_preflight = True
     # The suite's plugin is loaded here by name: it has no pytest11 entry point, so installing the
     # package adds nothing to other projects' pytest sessions.
     argv = [str(CONTRACT_DIR), "-c", str(RUN_INI), "--rootdir", str(CONTRACT_DIR), "-p", PLUGIN]
@@ -124,9 +136,30 @@ def run(args: argparse.Namespace) -> int:
         argv += ["-p", "ingest_conformance.pytest.parallel", "-n", str(workers), "--dist", "worksteal"]
     argv += args.pytest_args
     started = time.monotonic()
-    code = int(pytest.main(argv))
+    stopped = _PreflightWatch()
+    code = int(pytest.main(argv, plugins=[stopped]))
     elapsed = time.monotonic() - started
+    if stopped.broken:  # the plugin printed the ✗ lines and stopped before any test ran
+        print(
+            f"ingest-conformance: the pre-flight found {stopped.broken} broken setting(s); fix the ✗ lines above "
+            "(`ingest-conformance doctor` checks them alone), or run with --no-preflight",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
     return _translate(code, elapsed)
+
+
+class _PreflightWatch:
+    """A pytest plugin object: how many pre-flight items the run's plugin found broken (it stops the session
+    with pytest.exit, whose status pytest cannot tell from an interrupted session's)."""
+
+    def __init__(self) -> None:
+        self.broken = 0
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        from ingest_conformance.pytest.preflight import PREFLIGHT_BROKEN_KEY
+
+        self.broken = config.stash.get(PREFLIGHT_BROKEN_KEY, 0)
 
 
 def _translate(code: int, elapsed: float) -> int:

@@ -106,6 +106,20 @@ OPTIONS: tuple[Option, ...] = (
         (("choices", ("auto", "on", "off")),),
     ),
     Option(
+        "--preflight",
+        "ic_preflight",
+        "check the setup first (target, credentials and their environments, file server; as "
+        "`ingest-conformance doctor`) and stop with exit 2 before any test when it is broken "
+        "(default: on under `ingest-conformance run`, off under plain pytest)",
+        (("action", "store_true"),),
+    ),
+    Option(
+        "--no-preflight",
+        "ic_no_preflight",
+        "skip that check (e.g. for a target whose setup is known good)",
+        (("action", "store_true"),),
+    ),
+    Option(
         "--record",
         "ic_record",
         "write a cassette of every exchange into DIR, for `ingest-conformance replay` "

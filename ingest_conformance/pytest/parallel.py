@@ -148,3 +148,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if reason:
         suite.results.unreachable = reason
         pytest.exit(f"ingest-conformance: {reason}", returncode=ExitCode.HARNESS)
+    from ingest_conformance.pytest import preflight
+
+    if preflight.broken(config, suite):
+        del config.stash[SUITE_KEY]
+        preflight.stop(config, suite)

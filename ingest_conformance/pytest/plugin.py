@@ -111,6 +111,11 @@ def ic_suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
         the_suite.results.unreachable = reason
         the_suite.close()
         pytest.exit(f"ingest-conformance: {reason}", returncode=ExitCode.HARNESS)
+    from ingest_conformance.pytest import preflight
+
+    if not is_worker(config) and preflight.broken(config, the_suite):  # a controller ran it for workers
+        del config.stash[SUITE_KEY]
+        preflight.stop(config, the_suite)
     recorder = config.stash.get(RECORDER_KEY, None)
     if recorder is not None:  # --record: every exchange any client completes, for the cassette
         EXCHANGE_TAPS.append(recorder.tap)

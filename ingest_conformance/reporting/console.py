@@ -53,7 +53,7 @@ def _header(console: Console, document: Mapping[str, Any]) -> None:
     mock = " (bundled mock)" if run.get("bundled_mock") else ""
     console.print(
         _line(
-            "ingest-conformance: ",
+            f"ingest-conformance {run.get('suite_version') or ''}".rstrip() + ": ",
             Text(printable(run["target"]), style="bold"),
             mock,
             f" · level {run['level']} · seed {run['seed']} · run {printable(run.get('run_tag') or '-')}",

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ingest_conformance import __version__
 from ingest_conformance.judging.catalogue import OPERATION_IDS, Catalogue
 from ingest_conformance.judging.results import Outcome, RunResults
 from ingest_conformance.reporting.document_schema import SCHEMA_NAME, SCHEMA_VERSION
@@ -53,6 +54,7 @@ def build_document(
         "schema": SCHEMA_NAME,
         "version": SCHEMA_VERSION,
         "run": {
+            "suite_version": __version__,  # the ingest-conformance that judged the run
             "seed": results.seed,
             "started_at": _iso(results.started_at),
             "finished_at": _iso(results.finished_at or time.time()),

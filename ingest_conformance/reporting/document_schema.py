@@ -62,6 +62,7 @@ RESULTS_SCHEMA: dict[str, Any] = {
             "type": "object",
             "required": ["seed", "started_at", "finished_at", "target", "level", "strict", "exit_code"],
             "properties": {
+                "suite_version": _STR,
                 "seed": {"type": ["integer", "null"]},
                 "started_at": _STR,
                 "finished_at": _STR,

@@ -57,6 +57,7 @@ def _run_section(document: Mapping[str, Any]) -> str:
     run, summary = document["run"], document.get("summary", {})
     rows = [
         ("target", run["target"] + (" (bundled mock)" if run.get("bundled_mock") else "")),
+        ("ingest-conformance", run.get("suite_version") or "-"),
         ("seed", run["seed"]),
         ("level", run["level"]),
         ("strict", run["strict"]),
@@ -253,13 +254,16 @@ def render_html(document: Mapping[str, Any]) -> str:
         f"{_rollup_table('By feature', 'features', document.get('features') or {})}</div></section>"
     )
     config = json.dumps(document.get("config", {}), indent=2, ensure_ascii=False)
+    version = document["run"].get("suite_version")  # absent in documents of older versions
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{_e(csp)}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Ingest conformance: {_e(document['run']['target'])}</title><style>{CSS}</style></head>\n<body>"
         "<header><h1>Invofox Ingest API conformance report</h1>"
-        '<p class="muted">Written by ingest-conformance. <a id="download-json" download="results.json" hidden>'
+        f'<p class="muted">Written by ingest-conformance{_e(" " + version if version else "")} for '
+        f"{_e(document['run']['target'])}, seed {_e(document['run']['seed'])}. "
+        '<a id="download-json" download="results.json" hidden>'
         "Download the results document (results.json)</a></p></header>"
         f"{_run_section(document)}{_summary_section(document)}{rollups}{_matrix_section(document)}"
         f"{_details_section(document)}{_tests_section(document)}"

@@ -85,6 +85,7 @@ def _testcase(
 def _properties(parent: ET.Element, run: Mapping[str, Any]) -> None:
     props = ET.SubElement(parent, "properties")
     for name in (
+        "suite_version",
         "seed",
         "target",
         "bundled_mock",

@@ -56,6 +56,7 @@ def run_suite(base_url: str, *args: str, report_dir: Path, timeout: float = 600)
         "quick",
         "--set",
         "processing_timeout_s=10",
+        "--no-preflight",  # the faults judged here may break what the pre-flight probes (e.g. download-drops-port)
         *args,
     ]
     proc = subprocess.run(command, env=env, text=True, capture_output=True, timeout=timeout)
