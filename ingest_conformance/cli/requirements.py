@@ -13,7 +13,14 @@ from typing import Any
 
 from ingest_conformance.cli import lookup
 from ingest_conformance.exitcodes import ExitCode
-from ingest_conformance.judging.catalogue import FEATURE_AREAS, Catalogue, Level, Requirement, load_catalogue
+from ingest_conformance.judging.catalogue import (
+    FEATURE_AREAS,
+    Catalogue,
+    Level,
+    Requirement,
+    contract_anchor,
+    load_catalogue,
+)
 
 STATEMENT_WIDTH = 110
 

@@ -56,7 +56,7 @@ def test_explain_prints_every_part(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.startswith("UPL-CORRUPT-001 · MUST · formats\n")
     assert load_catalogue()["UPL-CORRUPT-001"].statement in out
     assert "PT: https://developers.invofox.com/documentation/core-features/processing-tracking" in out
-    assert "contract page: docs/contract.md#upl-corrupt-001" in out
+    assert "docs/contract.md#upl-corrupt-001 (what the suite holds a target to" in out
     assert "ingest_conformance/contract/test_formats.py::test_files_that_are_not_what_they_claim [quick]" in out
     assert re.search(r"^  processing_timeout_s \(default 120; LIFE-PROF-001\): ", out, re.MULTILINE)
     assert re.search(r"^  corrupt-files-processed: content is never validated", out, re.MULTILINE)
