@@ -15,7 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-SENSITIVE_HEADERS = frozenset({"x-api-key", "x-access-token", "authorization", "cookie", "proxy-authorization"})
+# x-invofox-signature: a webhook delivery's signature (the receiver also redacts a differently named one).
+SENSITIVE_HEADERS = frozenset(
+    {"x-api-key", "x-access-token", "authorization", "cookie", "proxy-authorization", "x-invofox-signature"}
+)
 BODY_INLINE_LIMIT = 16 * 1024  # larger bodies are shown by size and hash only
 REDACTED = "***"
 
