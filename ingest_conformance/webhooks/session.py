@@ -11,6 +11,7 @@ Anything else skips the whole feature with one reason (`skip_reason`), never a f
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass, field
 
 from ingest_conformance.config.target import ConfigError, TargetConfig
@@ -55,6 +56,14 @@ def open_webhooks(stack: contextlib.ExitStack, config: TargetConfig, run_tag: st
     profile = config.profile
     ours = Ours(run_tag)
     listen = config.webhook_listen
+    if os.environ.get("PYTEST_XDIST_WORKER") and listen is None and profile.webhook_public_url is None:
+        # The target was configured (if at all) by the controller, with the controller's receiver.
+        return HookSession(
+            None,
+            "webhooks not judged in a parallel run: deliveries reach one receiver, not each worker's; "
+            "run the webhook tests with --workers 1",
+            ours,
+        )
     if config.uses_bundled_mock:
         listen = listen or "127.0.0.1:0"
     elif profile.webhook_public_url is not None:

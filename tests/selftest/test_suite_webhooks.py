@@ -163,3 +163,17 @@ def test_a_broken_sender_is_caught_as_its_requirement(tmp_path: Path, fault: dic
     run = _webhook_run(tmp_path, **fault)
     assert run.exit_code == 1, run.output
     assert run.outcomes.get(rid) == "fail", (run.outcomes, run.output)
+
+
+@pytest.mark.slow
+def test_without_a_webhook_configuration_the_feature_is_skipped_with_one_reason(tmp_path: Path) -> None:
+    with run_mock(fast()) as mock:
+        run = run_suite(mock.base_url, "--select", "webhooks", report_dir=tmp_path)
+    assert run.exit_code == 0, run.output
+    hooks = {rid: out for rid, out in run.outcomes.items() if rid.startswith("HOOK-") and "-PROF-" not in rid}
+    # PROFILE settings are judged by no test; HOOK-RETRY-002's only test runs from level standard on.
+    assert hooks.pop("HOOK-RETRY-002") == "disabled"
+    assert len(hooks) == 24 and set(hooks.values()) == {"skip"}
+    results = json.loads((tmp_path / "results.json").read_text())
+    reasons = {r["message"] for req in results["requirements"] for r in req["records"] if req["feature"] == "webhooks"}
+    assert len(reasons) == 1 and "--webhook-listen" in reasons.pop()
