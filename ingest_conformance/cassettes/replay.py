@@ -26,6 +26,7 @@ from ingest_conformance.judging.catalogue import Catalogue
 from ingest_conformance.judging.checks import EVERY_ANSWER, Case, Check, CheckContext, RequirementFailure, body_preview
 from ingest_conformance.judging.openapi import OpenAPIDocument
 from ingest_conformance.judging.results import CheckRecord, Outcome, RunResults
+from ingest_conformance.webhooks.receiver import DELIVERY_NOTE
 from ingest_conformance.wire.exchange import Exchange
 
 # Statuses the contract allows on any operation, documented there or not (as the fuzzing judge has it).
@@ -143,6 +144,8 @@ class AnswerJudge:
         return None, known
 
     def judge(self, ex: Exchange) -> tuple[str | None, list[Judgement]]:
+        if ex.note.startswith(DELIVERY_NOTE):
+            return None, []  # a webhook delivery the target sent to the suite's receiver: no API answer to judge
         operation, path_known = self.operation(ex.method, ex.url)
         if ex.status is None:
             return operation, []

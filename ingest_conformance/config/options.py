@@ -99,6 +99,12 @@ OPTIONS: tuple[Option, ...] = (
         (("action", "store_true"),),
     ),
     Option(
+        "--webhook-listen",
+        "ic_webhook_listen",
+        "HOST:PORT the webhook receiver listens on (default: a free loopback port; docs/webhooks.md)",
+        (("metavar", "HOST:PORT"),),
+    ),
+    Option(
         "--progress",
         "ic_progress",
         "live progress display: auto (on a terminal, outside CI), on or off "
@@ -155,6 +161,7 @@ def overrides_from(getter: Callable[[str], Any]) -> dict[str, Any]:
         "seed": "ic_seed",
         "report_dir": "ic_report_dir",
         "expected_failures": "ic_expected_failures",
+        "webhook_listen": "ic_webhook_listen",
     }
     out: dict[str, Any] = {key: getter(dest) for key, dest in mapping.items()}
     selected = [s.strip() for item in (getter("ic_select") or []) for s in item.split(",") if s.strip()]

@@ -7,7 +7,6 @@ in `Secret` so no repr, log line or report can print them by accident.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -20,10 +19,14 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from ingest_conformance.config.webhook_settings import coerce_webhook_setting, webhook_problem
+
 ENV_PREFIX = "INGEST_CONFORMANCE_"
 RunLevel = Literal["quick", "standard", "full"]
 LEVELS: tuple[str, ...] = get_args(RunLevel)
 PRODUCTION_HOSTS = frozenset({"api.invofox.com"})
+WEBHOOK_EVENTS: tuple[str, ...] = ("file.processed", "file.rejected", "import.processed")
+SIGNATURE_ALGORITHMS: tuple[str, ...] = ("sha1", "sha256", "sha512")
 
 
 class ConfigError(ValueError):
@@ -64,6 +67,19 @@ class Profile:
     # None: either answer is fine (the docs leave it open).
     uploads_accept_tif: bool | None = None
     byurl_accepts_zip: bool | None = None
+    # Webhooks (docs/webhooks.md). The public URL a remote target delivers to (a tunnel to the receiver).
+    webhook_public_url: str | None = None
+    webhook_events: tuple[str, ...] = WEBHOOK_EVENTS
+    webhook_delay_s: float = 30.0
+    webhook_secret: Secret | None = None
+    webhook_signature_header: str = "x-invofox-signature"
+    webhook_signature_algorithm: str = "sha256"
+    # (name, value) pairs configured on the target; values are treated as secrets (they often carry a token).
+    webhook_custom_headers: tuple[tuple[str, str], ...] = ()
+    # None: POST or PUT (the docs offer both).
+    webhook_method: str | None = None
+    webhook_max_retries: int = 3
+    webhook_receiver_timeout_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,8 @@ class TargetConfig:
     select: tuple[str, ...] = ()
     expected_failures: Path | None = None
     allow_heavy_probes: bool = False
+    # HOST:PORT the webhook receiver listens on; None = a free loopback port (docs/webhooks.md).
+    webhook_listen: str | None = None
     profile: Profile = field(default_factory=Profile)
 
     @property
@@ -102,11 +120,11 @@ class TargetConfig:
         return self.allow_heavy_probes or not self.is_production
 
     def secrets(self) -> list[str]:
-        return [
-            s.reveal()
-            for s in (self.api_key, self.access_token, self.second_api_key, self.second_access_token)
-            if s is not None and s.reveal()
-        ]
+        credentials = (self.api_key, self.access_token, self.second_api_key, self.second_access_token)
+        found = [s.reveal() for s in (*credentials, self.profile.webhook_secret) if s is not None and s.reveal()]
+        # Custom header values often carry a receiver's token; short ones cannot, and scrubbing "1" from
+        # every report would garble it.
+        return found + [value for _, value in self.profile.webhook_custom_headers if len(value) >= 8]
 
     def redacted(self) -> dict[str, Any]:
         """A JSON-able view for reports and the console: secrets replaced by '***'."""
@@ -114,12 +132,20 @@ class TargetConfig:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name == "profile":
-                out["profile"] = {k: _jsonable(v) for k, v in dataclasses.asdict(value).items()}
+                out["profile"] = {p.name: _profile_view(p.name, getattr(value, p.name)) for p in fields(value)}
             elif isinstance(value, Secret):
                 out[f.name] = "***"
             else:
                 out[f.name] = _jsonable(value)
         return out
+
+
+def _profile_view(name: str, value: Any) -> Any:
+    if isinstance(value, Secret):
+        return "***"
+    if name == "webhook_custom_headers":
+        return {header: "***" for header, _ in value}
+    return _jsonable(value)
 
 
 def _jsonable(value: Any) -> Any:
@@ -196,7 +222,7 @@ def _read_profile_file(path: Path) -> dict[str, Any]:
     return flat
 
 
-_SECRET_KEYS = {"api_key", "access_token", "second_api_key", "second_access_token"}
+_SECRET_KEYS = {"api_key", "access_token", "second_api_key", "second_access_token", "webhook_secret"}
 _BOOL_KEYS = {"strict", "allow_heavy_probes", "allow_http_urls", "uploads_accept_tif", "byurl_accepts_zip"}
 _BOOL_TRUE = {"1", "true", "yes", "on"}
 _BOOL_FALSE = {"0", "false", "no", "off"}
@@ -207,6 +233,8 @@ def _coerce(key: str, value: Any) -> Any:
     try:
         if key in _SECRET_KEYS:
             return None if value in (None, "") else Secret(str(value))
+        if key.startswith("webhook_") or key == "webhook_listen":
+            return coerce_webhook_setting(key, value)
         if key in {"target_url", "id_pattern", "single_url_path", "file_server_public_url"}:
             return None if value in (None, "") and key != "id_pattern" else str(value)
         if key in {"report_dir", "expected_failures"}:
@@ -276,5 +304,8 @@ def _validate(config: TargetConfig) -> None:
         raise ConfigError("setting max_request_bytes must be a positive number of bytes")
     if not config.profile.single_url_path.startswith("/"):
         raise ConfigError("setting single_url_path must start with '/'")
+    problem = webhook_problem(config.profile, config.webhook_listen)
+    if problem is not None:
+        raise ConfigError(f"setting {problem}")
     if config.expected_failures is not None and not config.expected_failures.is_file():
         raise ConfigError(f"expected-failures file not found: {config.expected_failures}")

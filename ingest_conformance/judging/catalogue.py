@@ -81,6 +81,7 @@ FEATURE_AREAS: Mapping[str, str] = MappingProxyType(
         "rate-limit": "RATE",
         "errors": "ERR",
         "methods": "METH",
+        "webhooks": "HOOK",
     }
 )
 
@@ -99,6 +100,16 @@ PROFILE_SETTINGS: frozenset[str] = frozenset(
         "read_after_write_s",
         "uploads_accept_tif",
         "byurl_accepts_zip",
+        "webhook_public_url",
+        "webhook_events",
+        "webhook_delay_s",
+        "webhook_secret",
+        "webhook_signature_header",
+        "webhook_signature_algorithm",
+        "webhook_custom_headers",
+        "webhook_method",
+        "webhook_max_retries",
+        "webhook_receiver_timeout_s",
     }
 )
 

@@ -61,6 +61,19 @@ class OpenAPIDocument:
             _rebase(schema), registry=self._registry, format_checker=Draft202012Validator.FORMAT_CHECKER
         )
 
+    @functools.lru_cache(maxsize=32)  # noqa: B019 - one document per run; the cache lives with it
+    def component_validator(self, name: str) -> Draft202012Validator:
+        """A validator for `#/components/schemas/<name>` (webhook events and their `data`)."""
+        return Draft202012Validator(
+            {"$ref": f"{SPEC_URI}#/components/schemas/{name}"},
+            registry=self._registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+
+    def validate_component(self, name: str, value: Any) -> list[str]:
+        """Schema errors of `value` against the component schema `name` ([] when it conforms)."""
+        return [_describe(err) for err in _errors(self.component_validator(name), value)]
+
     def _resolve(self, ref: str) -> dict[str, Any]:
         node: Any = self.document
         for part in ref.lstrip("#/").split("/"):

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field, replace
 import httpx
 
 from ingest_conformance.config.target import Secret, TargetConfig
+from ingest_conformance.judging.bundled_hooks import bundled_mock_webhooks
 from ingest_conformance.judging.catalogue import Catalogue, load_catalogue
 from ingest_conformance.judging.checks import CheckContext
 from ingest_conformance.judging.expected import ExpectedFailures, load_expected_failures
 from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.results import RunResults
+from ingest_conformance.webhooks.session import HookSession, open_webhooks
 from ingest_conformance.wire.client import Credentials
 
 
@@ -35,6 +37,7 @@ class Suite:
     run_tag: str
     seed: int
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    hooks: HookSession | None = None  # the webhook receiver, or why webhooks are skipped (webhooks/session.py)
 
     @property
     def ctx(self) -> CheckContext:
@@ -73,21 +76,25 @@ class Suite:
         expected = load_expected_failures(config.expected_failures, set(catalogue.ids))
         seed = config.seed if config.seed is not None else random.SystemRandom().randrange(2**31)
         stack = contextlib.ExitStack()
+        # The run tag is derived from the seed (random unless given), so the same seed sends the very same bytes.
+        run_tag = f"ic-run-{seed}"
+        # The receiver starts first: the bundled mock is told its URL when it starts.
+        hooks = open_webhooks(stack, config, run_tag)
         if config.target_url is None:
-            base_url, config = _start_bundled_mock(stack, config)
+            base_url, config = _start_bundled_mock(stack, config, hooks)
         else:
             base_url = config.target_url.rstrip("/")
         credentials = Credentials(
             config.api_key, config.access_token, config.second_api_key, config.second_access_token
         )
         results = RunResults(seed=seed, config=config.redacted())
-        # A per-run tag on everything we create, so shared sandboxes can tell our uploads apart. It is
-        # derived from the seed (random unless given), so the same seed sends the very same bytes.
-        run_tag = f"ic-run-{seed}"
-        return cls(config, catalogue, spec, expected, results, base_url, credentials, run_tag, seed, stack)
+        # A per-run tag on everything we create (above), so shared sandboxes can tell our uploads apart.
+        return cls(config, catalogue, spec, expected, results, base_url, credentials, run_tag, seed, stack, hooks)
 
 
-def _start_bundled_mock(stack: contextlib.ExitStack, config: TargetConfig) -> tuple[str, TargetConfig]:
+def _start_bundled_mock(
+    stack: contextlib.ExitStack, config: TargetConfig, hooks: HookSession
+) -> tuple[str, TargetConfig]:
     from ingest_conformance.mock.process import MockProcess, settings_flags
     from ingest_conformance.mock.settings import MockSettings
 
@@ -95,7 +102,8 @@ def _start_bundled_mock(stack: contextlib.ExitStack, config: TargetConfig) -> tu
     # processing_delay; polls start at `poll_start_s`). The selftests pass at this delay too. It runs quiet,
     # in its own process (mock/process.py says why).
     settings = MockSettings(max_request_bytes=config.profile.max_request_bytes, processing_delay=0.01)
-    running = MockProcess(settings_flags(settings))
+    hook_flags, config = bundled_mock_webhooks(config, hooks)
+    running = MockProcess(settings_flags(settings) + hook_flags)
     stack.callback(running.stop)
     config = replace(
         config,
