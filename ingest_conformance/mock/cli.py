@@ -264,19 +264,22 @@ def add_webhooks(parser: argparse.ArgumentParser) -> None:
     d = DEFAULTS
     hooks = parser.add_argument_group("webhooks (file.processed, file.rejected, import.processed; off without a URL)")
     hooks.add_argument(
-        "--webhook-url", default=d.webhook_url, metavar="URL", help="receiver of environment A's events (default: off)"
+        "--webhook-url",
+        default=d.webhook_url,
+        metavar="URL",
+        help="receiver of environment A's events; empty: no webhooks (default: '%(default)s')",
     )
     hooks.add_argument(
         "--webhook-url-b",
         default=d.webhook_url_b,
         metavar="URL",
-        help="receiver of environment B's events (default: B's events are not sent)",
+        help="receiver of environment B's events; empty: B's are not sent (default: '%(default)s')",
     )
     hooks.add_argument(
         "--webhook-secret",
         default=d.webhook_secret,
         metavar="S",
-        help="HMAC key of the signature header; never logged (default: unsigned)",
+        help="HMAC key of the signature header, never logged; empty: unsigned (default: '%(default)s')",
     )
     hooks.add_argument(
         "--webhook-algorithm",
@@ -314,14 +317,14 @@ def add_webhooks(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=None,
         metavar="NAME:VALUE",
-        help="custom header on every delivery; repeatable; values never logged (default: none)",
+        help="custom header on every delivery; repeatable; values never logged (default: %(default)s)",
     )
     hooks.add_argument(
         "--webhook-events",
         type=_event_list,
-        default=d.webhook_events,
+        default=",".join(d.webhook_events),  # a string default goes through `type` too
         metavar="LIST",
-        help=f"comma list of subscribed events (default: {','.join(d.webhook_events)})",
+        help="comma list of subscribed events (default: %(default)s)",
     )
     hooks.add_argument(
         "--webhook-timeout-s",
