@@ -41,6 +41,11 @@ class Answer:
 Policy = Callable[[Arrival], Answer]
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default 5 drops a burst's connections (the client retries SYN after 1 s)
+    daemon_threads = True
+
+
 class HookReceiver:
     def __init__(self, policy: Policy | None = None) -> None:
         self.policy: Policy = policy or (lambda arrival: Answer())
@@ -71,8 +76,7 @@ class HookReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="hook-receiver", daemon=True)
 
