@@ -357,17 +357,17 @@ FAULTS: tuple[Fault, ...] = (
     ),
     _f(
         "webhook-zip-children-no-event",
-        "HOOK-EVT-001",
+        "HOOK-EVT-002",
         "files extracted from a ZIP yield no event: only files created by an upload request publish one",
     ),
     _f(
         "webhook-import-early",
-        "HOOK-EVT-002",
+        "HOOK-TYPE-002",
         "import.processed fires once no file of the import is pending (the check tests 'started', not 'final')",
     ),
     _f(
         "webhook-import-never",
-        "HOOK-EVT-002",
+        "HOOK-EVT-003",
         "import.processed is never sent: the import completion check is not wired to the event publisher",
     ),
     _f(
@@ -377,12 +377,12 @@ FAULTS: tuple[Fault, ...] = (
     ),
     _f(
         "webhook-data-as-string",
-        "HOOK-SHAPE-001",
+        "HOOK-ENV-001",
         "an event's data is the entity JSON-encoded twice: a string holding JSON, not an object",
     ),
     _f(
         "webhook-wrong-signature",
-        "HOOK-SIG-001",
+        "HOOK-SIG-002",
         "the signature is a plain hash of secret + body, not an HMAC of the body keyed with the secret",
     ),
     _f(
@@ -392,7 +392,7 @@ FAULTS: tuple[Fault, ...] = (
     ),
     _f(
         "webhook-body-reserialised",
-        "HOOK-SIG-001",
+        "HOOK-SIG-002",
         "the compact JSON is signed, then the event is serialised again with spaces to send (signed != sent)",
     ),
     _f(
@@ -411,13 +411,18 @@ FAULTS: tuple[Fault, ...] = (
         "a 5xx answer counts as delivered: only connection errors and timeouts are retried",
     ),
     _f(
+        "webhook-timeout-not-retried",
+        "HOOK-RETRY-002",
+        "a delivery the receiver does not answer in time counts as sent: the client's timeout error is swallowed",
+    ),
+    _f(
         "webhook-retry-storm",
-        "HOOK-RETRY-001",
+        "HOOK-RETRY-003",
         "the retry counter restarts on every attempt: a failing event is redelivered 3 times the maximum",
     ),
     _f(
         "webhook-retry-after-ignored",
-        "HOOK-RETRY-002",
+        "HOOK-RETRY-004",
         "a receiver's Retry-After is ignored: redeliveries follow the sender's own backoff",
     ),
     _f(

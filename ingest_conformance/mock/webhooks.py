@@ -33,6 +33,7 @@ from .store import new_id
 log = logging.getLogger("ingest_conformance.mock.webhooks")
 ATTEMPT_LOG_SIZE = 2000
 STOP_TIMEOUT = 5.0
+TIMED_OUT = "no answer within the timeout"
 STORM_FACTOR = 3  # the `webhook-retry-storm` fault: this many times the configured maximum
 
 
@@ -162,10 +163,12 @@ class WebhookSender:
                 allowed = 1 + max(STORM_FACTOR * s.webhook_max_retries, s.webhook_max_retries + 2)
             for attempt in range(allowed):
                 async with self._slots:
-                    status, retry_after = await self._attempt(delivery)
+                    status, retry_after, timed_out = await self._attempt(delivery)
                 retryable = status is None or status >= 500
                 if s.fault == "webhook-no-retry" and status is not None:
                     retryable = False  # fault: any HTTP answer counts as delivered
+                if s.fault == "webhook-timeout-not-retried" and status is None and timed_out:
+                    retryable = False  # fault: the timeout error is swallowed as if the delivery went out
                 if not retryable or attempt == allowed - 1:
                     return
                 backoff = s.webhook_retry_delay_s * 2**attempt
@@ -204,8 +207,8 @@ class WebhookSender:
             headers[s.webhook_signature_header] = value
         return headers
 
-    async def _attempt(self, delivery: Delivery) -> tuple[int | None, float | None]:
-        """One try: (status or None for no answer in time, Retry-After seconds or None)."""
+    async def _attempt(self, delivery: Delivery) -> tuple[int | None, float | None, bool]:
+        """One try: (status or None for no answer, Retry-After seconds or None, whether it timed out)."""
         delivery.attempts += 1
         signed, sent = self._render(delivery)
         started = time.monotonic()
@@ -222,7 +225,7 @@ class WebhookSender:
             status = response.status_code
             retry_after = retry_after_seconds(response.headers.get("retry-after"))
         except TimeoutError:
-            problem = "no answer within the timeout"
+            problem = TIMED_OUT
         except httpx.HTTPError as exc:
             problem = f"{type(exc).__name__}: {exc}"
         record = {
@@ -238,7 +241,7 @@ class WebhookSender:
             self.attempt_log.append(record)
         if status is None or status >= 300:
             log.debug("webhook delivery %s attempt %d: %s", record["event_id"], delivery.attempts, status or problem)
-        return status, retry_after
+        return status, retry_after, problem == TIMED_OUT
 
 
 def timestamp_now(settings: MockSettings) -> str | int:

@@ -428,6 +428,9 @@ PROBES: dict[str, Probe] = {
     "webhook-duplicate-ids": Probe(_shared_ids),
     "webhook-redelivery-new-id": Probe(_new_id_on_redelivery, lambda: _first_per_event_fails(Answer(503)), _one_pdf),
     "webhook-no-retry": Probe(_too_few_tries, lambda: _always(503), _one_pdf),
+    "webhook-timeout-not-retried": Probe(
+        _too_few_tries, lambda: lambda a: Answer(200, stall_s=1.0), _one_pdf, overrides=(("webhook_timeout_s", 0.3),)
+    ),
     "webhook-retry-storm": Probe(_too_many_tries, lambda: _always(503), _one_pdf),
     "webhook-retry-after-ignored": Probe(
         _retry_after_ignored, lambda: _first_per_event_fails(Answer(503, {"Retry-After": "1"})), _one_pdf
