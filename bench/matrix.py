@@ -50,7 +50,7 @@ def targets(faults: Sequence[str] | None = None, personalities: Sequence[str] | 
     """Every fault and personality (or the named ones), faults first."""
     catalogue = load_catalogue()
     unknown = [n for n in faults or () if n not in {f.name for f in FAULTS}]
-    unknown += [n for n in personalities or () if n not in PERSONALITIES]
+    unknown += [n for n in personalities or () if n not in PERSONALITIES and n not in WEBHOOK_PERSONALITIES]
     if unknown:
         raise SystemExit(f"unknown fault or personality: {', '.join(unknown)}")
     found = [
