@@ -362,7 +362,7 @@ FAULTS: tuple[Fault, ...] = (
     ),
     _f(
         "webhook-import-early",
-        "HOOK-TYPE-002",
+        "HOOK-DATA-001",
         "import.processed fires once no file of the import is pending (the check tests 'started', not 'final')",
     ),
     _f(
