@@ -377,7 +377,7 @@ FAULTS: tuple[Fault, ...] = (
     ),
     _f(
         "webhook-data-as-string",
-        "HOOK-ENV-001",
+        "HOOK-EVT-001",
         "an event's data is the entity JSON-encoded twice: a string holding JSON, not an object",
     ),
     _f(
