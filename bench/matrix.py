@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 
 from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.mock.faults import FAULTS
-from ingest_conformance.mock.personalities import PERSONALITIES, cli_flags
+from ingest_conformance.mock.personalities import PERSONALITIES, WEBHOOK_PERSONALITIES, cli_flags
 from ingest_conformance.mock.process import MockProcess
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,7 +50,7 @@ def targets(faults: Sequence[str] | None = None, personalities: Sequence[str] | 
     """Every fault and personality (or the named ones), faults first."""
     catalogue = load_catalogue()
     unknown = [n for n in faults or () if n not in {f.name for f in FAULTS}]
-    unknown += [n for n in personalities or () if n not in PERSONALITIES]
+    unknown += [n for n in personalities or () if n not in PERSONALITIES and n not in WEBHOOK_PERSONALITIES]
     if unknown:
         raise SystemExit(f"unknown fault or personality: {', '.join(unknown)}")
     found = [
@@ -72,10 +73,39 @@ def targets(faults: Sequence[str] | None = None, personalities: Sequence[str] | 
             mock_flags=tuple(cli_flags(overrides)),
             description=" ".join(cli_flags(overrides)) or "the mock's defaults",
         )
-        for name, overrides in PERSONALITIES.items()
+        for name, overrides in {**PERSONALITIES, **WEBHOOK_PERSONALITIES}.items()
         if personalities is None or name in personalities
     ]
     return found
+
+
+# Webhooks: every bench mock delivers to the run's receiver, configured as `run` configures the bundled
+# mock (a secret, a custom header, a short receiver timeout), so webhook faults can be caught and every
+# personality is judged on its webhooks too. The receiver's two paths are the suite's (webhooks/receiver.py).
+HOOK_SECRET = "bench-webhook-secret"
+HOOK_HEADER = ("x-bench-hook", "bench-hook-value")
+HOOK_TIMEOUT_S = 2.0
+HOOK_DELAY_S = 5.0  # above the webhook-slow personality's 3 s
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def webhook_wiring() -> tuple[list[str], list[str]]:
+    """(mock flags, suite flags): the mock delivers to a receiver the run starts on a free loopback port."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    name, value = HOOK_HEADER
+    mock = ["--webhook-url", f"{base}/webhooks/primary", "--webhook-url-b", f"{base}/webhooks/second"]
+    mock += ["--webhook-secret", HOOK_SECRET, "--webhook-header", f"{name}:{value}"]
+    mock += ["--webhook-timeout-s", str(HOOK_TIMEOUT_S)]
+    suite = ["--webhook-listen", f"127.0.0.1:{port}", "--set", f"webhook_secret={HOOK_SECRET}"]
+    suite += ["--set", f"webhook_custom_headers={name}:{value}", "--set", f"webhook_delay_s={HOOK_DELAY_S}"]
+    suite += ["--set", f"webhook_receiver_timeout_s={HOOK_TIMEOUT_S}"]
+    return mock, suite
 
 
 def clean_env() -> dict[str, str]:

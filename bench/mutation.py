@@ -6,7 +6,9 @@ pointed at it, selected to the requirement the fault breaks (short runs); the fa
 detected when the run exits 1 *and* names that requirement failed (SHOULD faults run with
 --strict and may show as `warn`). A few faults also run unselected, to show detection holds in a
 whole run. Every personality gets a whole quick run under --strict: anything but exit 0 is a
-false alarm. Jobs run in parallel, each with its own mock subprocess.
+false alarm. Jobs run in parallel, each with its own mock subprocess. Every mock delivers webhooks to the
+run's receiver (matrix.webhook_wiring), so webhook faults are judged like the others and the webhook
+personalities (mock/personalities.py WEBHOOK_PERSONALITIES) run beside the L8 ones.
 
     /work/venv/bin/python bench/mutation.py                    # everything (about 20 minutes on 2 cores)
     /work/venv/bin/python bench/mutation.py --faults zip-slip --personalities defaults
@@ -23,7 +25,18 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from matrix import CREDENTIALS, REPORTS, Target, clean_env, in_parallel, markdown_table, running_mock, targets, work_dir
+from matrix import (
+    CREDENTIALS,
+    REPORTS,
+    Target,
+    clean_env,
+    in_parallel,
+    markdown_table,
+    running_mock,
+    targets,
+    webhook_wiring,
+    work_dir,
+)
 
 # Faults that also run without --select: one per kind of bug (auth, isolation, answer shape, size, filenames,
 # ZIP, lifecycle, by-URL), to show selection is only a shortcut.
@@ -36,11 +49,24 @@ UNSELECTED = (
     "zip-children-without-parent",
     "retry-requeues-to-pending",
     "download-ignores-http-status",
+    "webhook-stale-data",
 )
 SUITE_TIMEOUT_S = 1200
+# Faults whose requirement is tested only from a higher level than the run's (the stalled-receiver test
+# waits out the receiver timeout, so it is `standard`): they run at that level.
+FAULT_LEVELS = {"webhook-timeout-not-retried": "standard"}
+LEVEL_ORDER = ("quick", "standard", "full")
 
 
-def suite_command(url: str, report_dir: Path, args: argparse.Namespace, select: list[str], strict: bool) -> list[str]:
+def suite_command(
+    url: str,
+    report_dir: Path,
+    args: argparse.Namespace,
+    select: list[str],
+    strict: bool,
+    hooks: list[str],
+    level: str | None = None,
+) -> list[str]:
     creds = [item for key, value in CREDENTIALS.items() for item in (f"--{key.replace('_', '-')}", value)]
     command = [
         sys.executable,
@@ -55,13 +81,19 @@ def suite_command(url: str, report_dir: Path, args: argparse.Namespace, select: 
         "--seed",
         str(args.seed),
         "--level",
-        args.level,
+        level or args.level,
         "--set",
         f"processing_timeout_s={args.processing_timeout}",
         "--no-preflight",  # a fault may break what the pre-flight probes (e.g. download-drops-port): judge it instead
+        *hooks,
     ]
     command += [item for rid in select for item in ("--select", rid)]
     return command + (["--strict"] if strict else [])
+
+
+def _level(target: Target, args: argparse.Namespace) -> str:
+    wanted = FAULT_LEVELS.get(target.name, args.level)
+    return max(wanted, args.level, key=LEVEL_ORDER.index)
 
 
 def run_one(job: tuple[Target, bool], args: argparse.Namespace) -> dict[str, Any]:
@@ -72,9 +104,10 @@ def run_one(job: tuple[Target, bool], args: argparse.Namespace) -> dict[str, Any
     started = time.monotonic()
     record: dict[str, Any] = {**asdict(target), "select": select or "all", "strict": strict}
     try:
-        with running_mock(target.mock_flags, workdir) as url:
+        hook_mock, hook_suite = webhook_wiring()
+        with running_mock([*target.mock_flags, *hook_mock], workdir) as url:
             proc = subprocess.run(
-                suite_command(url, workdir / "report", args, select, strict),
+                suite_command(url, workdir / "report", args, select, strict, hook_suite, _level(target, args)),
                 env=clean_env(),
                 text=True,
                 capture_output=True,

@@ -92,6 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     requirements_cli.configure_explain_parser(explain_parser)
     explain_parser.set_defaults(handler=requirements_cli.explain)
+
+    from ingest_conformance.hookcheck import cli as hookcheck_cli
+
+    hookcheck_parser = sub.add_parser(
+        "webhook-check",
+        help="check a client's webhook receiver: send it the events Invofox would and judge its answers",
+        description="Send a webhook receiver the events a real Invofox target would (valid, redelivered, forged, "
+        "unsigned, unknown type, numeric timestamp, a ZIP's burst) and judge each answer's status and speed "
+        "(docs/webhook-check.md). Exit codes: 0 every expectation held; 1 one failed; 2 bad arguments; "
+        "3 the receiver could not be reached.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    hookcheck_cli.configure_parser(hookcheck_parser)
+    hookcheck_parser.set_defaults(handler=hookcheck_cli.run)
     return parser
 
 

@@ -36,6 +36,8 @@ from .ratelimit import RateLimitMiddleware
 from .settings import MockSettings
 from .store import Environment, Store
 from .style import ResponseStyleMiddleware
+from .webhook_events import WebhookEvents
+from .webhooks import WebhookSender
 
 ID_PATTERN = re.compile(r"[0-9a-f]{24}")
 MAX_TEXT_FIELD = 1024 * 1024
@@ -47,7 +49,8 @@ class MockApi:
     def __init__(self, settings: MockSettings) -> None:
         self.settings = settings
         self.store = Store(environments_from(settings), settings.max_stored_imports, settings.fault)
-        self.lifecycle = Lifecycle(settings, self.store)
+        self.webhooks = WebhookSender(settings) if settings.webhook_url else None
+        self.lifecycle = Lifecycle(settings, self.store, WebhookEvents(settings, self.store, self.webhooks))
         self.intake = Intake(settings, self.store, self.lifecycle)
 
     # -- helpers --------------------------------------------------------------------------------
@@ -243,6 +246,12 @@ class MockApi:
             }
         )
 
+    async def webhook_log(self, request: Request) -> Response:
+        """Webhook deliveries so far (bounded): each attempt's event id, type, URL, status and time."""
+        if self.webhooks is None:
+            return JSONResponse({"enabled": False, "pending": 0, "dropped": 0, "attempts": []})
+        return JSONResponse({"enabled": True, **self.webhooks.stats()})
+
 
 def _close(parts: list[Part]) -> None:
     for part in parts:
@@ -256,11 +265,15 @@ def create_app(settings: MockSettings) -> ASGIApp:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if api.webhooks is not None:
+            api.webhooks.start()
         api.lifecycle.start()
         try:
             yield
         finally:
             api.lifecycle.stop()
+            if api.webhooks is not None:
+                api.webhooks.stop()
 
     upload_methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] if settings.fault == "uploads-any-method" else ["POST"]
     routes = [
@@ -273,6 +286,7 @@ def create_app(settings: MockSettings) -> ASGIApp:
         Route("/v1/ingest/imports/{import_id}", api.get_import, methods=["GET"]),
         Route("/openapi.yaml", api.openapi, methods=["GET"]),
         Route("/__mock__/health", api.health, methods=["GET"]),
+        Route("/__mock__/webhooks", api.webhook_log, methods=["GET"]),
     ]
     if settings.fault == "root-health-200":
         routes.append(Route("/", api.health, methods=["GET"]))

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import Any
 
 from .faults import describe_faults
 from .server import serve
-from .settings import DEFAULTS, MockSettings
+from .settings import DEFAULTS, WEBHOOK_EVENT_TYPES, MockSettings
 
 
 def _positive_int(text: str) -> int:
@@ -223,6 +224,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="imports kept in memory before the oldest are forgotten (default: %(default)s)",
     )
     add_request_validation(parser)
+    add_webhooks(parser)
 
 
 def add_request_validation(parser: argparse.ArgumentParser) -> None:
@@ -241,6 +243,169 @@ def add_request_validation(parser: argparse.ArgumentParser) -> None:
         default=d.validation_report,
         help="with --validate-requests: the JSON report written when the mock stops (default: %(default)s)",
     )
+
+
+def _header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep or not name.strip() or any(c.isspace() for c in name.strip()):
+        raise argparse.ArgumentTypeError(f"expected NAME:VALUE, got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _event_list(text: str) -> tuple[str, ...]:
+    events = tuple(e.strip() for e in text.split(",") if e.strip())
+    unknown = [e for e in events if e not in WEBHOOK_EVENT_TYPES]
+    if unknown or not events:
+        raise argparse.ArgumentTypeError(f"expected a comma list of {', '.join(WEBHOOK_EVENT_TYPES)}; got {text!r}")
+    return events
+
+
+def add_webhooks(parser: argparse.ArgumentParser) -> None:
+    d = DEFAULTS
+    hooks = parser.add_argument_group("webhooks (file.processed, file.rejected, import.processed; off without a URL)")
+    hooks.add_argument(
+        "--webhook-url",
+        default=d.webhook_url,
+        metavar="URL",
+        help="receiver of environment A's events; empty: no webhooks (default: '%(default)s')",
+    )
+    hooks.add_argument(
+        "--webhook-url-b",
+        default=d.webhook_url_b,
+        metavar="URL",
+        help="receiver of environment B's events; empty: B's are not sent (default: '%(default)s')",
+    )
+    hooks.add_argument(
+        "--webhook-secret",
+        default=d.webhook_secret,
+        metavar="S",
+        help="HMAC key of the signature header, never logged; empty: unsigned (default: '%(default)s')",
+    )
+    hooks.add_argument(
+        "--webhook-algorithm",
+        choices=("sha256", "sha1", "sha512"),
+        default=d.webhook_algorithm,
+        help="HMAC hash (default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-encoding",
+        choices=("hex", "base64"),
+        default=d.webhook_encoding,
+        help="text form of the signature (default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-signature-prefix",
+        action=argparse.BooleanOptionalAction,
+        default=d.webhook_signature_prefix,
+        help="prefix the signature with '<algorithm>=' (default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-signature-header",
+        default=d.webhook_signature_header,
+        metavar="NAME",
+        help="header carrying the signature (default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-method",
+        choices=("POST", "PUT"),
+        default=d.webhook_method,
+        help="delivery method (default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-header",
+        type=_header,
+        action="append",
+        default=None,
+        metavar="NAME:VALUE",
+        help="custom header on every delivery; repeatable; values never logged (default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-events",
+        type=_event_list,
+        default=",".join(d.webhook_events),  # a string default goes through `type` too
+        metavar="LIST",
+        help="comma list of subscribed events (default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-timeout-s",
+        type=_non_negative_float,
+        default=d.webhook_timeout_s,
+        metavar="SECONDS",
+        help="a delivery unanswered this long is retried (default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-max-retries",
+        type=int,
+        default=d.webhook_max_retries,
+        metavar="N",
+        help="redeliveries after a 5xx or no answer (default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-retry-delay-s",
+        type=_non_negative_float,
+        default=d.webhook_retry_delay_s,
+        metavar="SECONDS",
+        help="first wait before a redelivery, doubled each time, unless Retry-After says otherwise "
+        "(default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-retry-after-max-s",
+        type=_non_negative_float,
+        default=d.webhook_retry_after_max_s,
+        metavar="SECONDS",
+        help="longest Retry-After honoured (default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-send-delay-s",
+        type=_non_negative_float,
+        default=d.webhook_send_delay_s,
+        metavar="SECONDS",
+        help="wait before each first attempt: a slow sender (default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-timestamp",
+        choices=("iso", "epoch-ms"),
+        default=d.webhook_timestamp,
+        help="envelope timestamp: ISO 8601 string or epoch milliseconds (default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-queue-size",
+        type=_positive_int,
+        default=d.webhook_queue_size,
+        metavar="N",
+        help="deliveries waiting or in flight before new events are dropped (default: %(default)s)",
+    )
+    hooks.add_argument(
+        "--webhook-concurrency",
+        type=_positive_int,
+        default=d.webhook_concurrency,
+        metavar="N",
+        help="delivery attempts in flight at once (default: %(default)s)",
+    )
+
+
+def webhook_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The MockSettings webhook fields from the parsed flags."""
+    return {
+        "webhook_url": args.webhook_url,
+        "webhook_url_b": args.webhook_url_b,
+        "webhook_secret": args.webhook_secret,
+        "webhook_algorithm": args.webhook_algorithm,
+        "webhook_encoding": args.webhook_encoding,
+        "webhook_signature_prefix": args.webhook_signature_prefix,
+        "webhook_signature_header": args.webhook_signature_header,
+        "webhook_method": args.webhook_method,
+        "webhook_headers": tuple(args.webhook_header or ()),
+        "webhook_events": tuple(args.webhook_events),
+        "webhook_timeout_s": args.webhook_timeout_s,
+        "webhook_max_retries": args.webhook_max_retries,
+        "webhook_retry_delay_s": args.webhook_retry_delay_s,
+        "webhook_retry_after_max_s": args.webhook_retry_after_max_s,
+        "webhook_send_delay_s": args.webhook_send_delay_s,
+        "webhook_timestamp": args.webhook_timestamp,
+        "webhook_queue_size": args.webhook_queue_size,
+        "webhook_concurrency": args.webhook_concurrency,
+    }
 
 
 def settings_from(args: argparse.Namespace) -> MockSettings:
@@ -278,6 +443,7 @@ def settings_from(args: argparse.Namespace) -> MockSettings:
         fault=args.fault,
         validate_requests=args.validate_requests,
         validation_report=args.validation_report,
+        **webhook_settings(args),
     )
 
 

@@ -349,6 +349,92 @@ FAULTS: tuple[Fault, ...] = (
         "RATE-429-002",
         "a rate limiter (20 requests a second) whose 429 answers carry no Retry-After",
     ),
+    # -- webhooks (only with --webhook-url; webhooks.py, webhook_events.py) -----------------------
+    _f(
+        "webhook-rejected-no-event",
+        "HOOK-EVT-001",
+        "file.rejected is never sent: only the processed path of the worker publishes an event",
+    ),
+    _f(
+        "webhook-zip-children-no-event",
+        "HOOK-EVT-002",
+        "files extracted from a ZIP yield no event: only files created by an upload request publish one",
+    ),
+    _f(
+        "webhook-import-early",
+        "HOOK-DATA-001",
+        "import.processed fires once no file of the import is pending (the check tests 'started', not 'final')",
+    ),
+    _f(
+        "webhook-import-never",
+        "HOOK-EVT-003",
+        "import.processed is never sent: the import completion check is not wired to the event publisher",
+    ),
+    _f(
+        "webhook-stale-data",
+        "HOOK-DATA-001",
+        "an event's data is the file as loaded before its final status was saved (status still processing)",
+    ),
+    _f(
+        "webhook-data-as-string",
+        "HOOK-EVT-001",
+        "an event's data is the entity JSON-encoded twice: a string holding JSON, not an object",
+    ),
+    _f(
+        "webhook-wrong-signature",
+        "HOOK-SIG-002",
+        "the signature is a plain hash of secret + body, not an HMAC of the body keyed with the secret",
+    ),
+    _f(
+        "webhook-missing-signature",
+        "HOOK-SIG-001",
+        "no signature header is sent although a secret is configured (the signer's result is dropped)",
+    ),
+    _f(
+        "webhook-body-reserialised",
+        "HOOK-SIG-002",
+        "the compact JSON is signed, then the event is serialised again with spaces to send (signed != sent)",
+    ),
+    _f(
+        "webhook-duplicate-ids",
+        "HOOK-ID-001",
+        "an event's id is the id of its import, so every event of one import shares one id",
+    ),
+    _f(
+        "webhook-redelivery-new-id",
+        "HOOK-ID-002",
+        "a redelivery rebuilds the event with a fresh id and timestamp, so receivers cannot deduplicate",
+    ),
+    _f(
+        "webhook-no-retry",
+        "HOOK-RETRY-001",
+        "a 5xx answer counts as delivered: only connection errors and timeouts are retried",
+    ),
+    _f(
+        "webhook-timeout-not-retried",
+        "HOOK-RETRY-002",
+        "a delivery the receiver does not answer in time counts as sent: the client's timeout error is swallowed",
+    ),
+    _f(
+        "webhook-retry-storm",
+        "HOOK-RETRY-003",
+        "the retry counter restarts on every attempt: a failing event is redelivered 3 times the maximum",
+    ),
+    _f(
+        "webhook-retry-after-ignored",
+        "HOOK-RETRY-004",
+        "a receiver's Retry-After is ignored: redeliveries follow the sender's own backoff",
+    ),
+    _f(
+        "webhook-other-environment",
+        "HOOK-ISO-001",
+        "the webhook configuration is looked up by the first match, not by environment: B's events go to A's URL",
+    ),
+    _f(
+        "webhook-custom-headers-dropped",
+        "HOOK-HDR-001",
+        "the configured custom headers are never added to a delivery",
+    ),
 )
 
 FAULTS_BY_NAME: dict[str, Fault] = {f.name: f for f in FAULTS}

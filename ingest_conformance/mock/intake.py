@@ -92,6 +92,7 @@ class Intake:
             )
             item.content = None  # the job owns it now
             self._lifecycle.submit(job)
+        self._lifecycle.seal(import_id)  # every file is registered: the import may now complete (webhooks)
         return import_id, created
 
     def _faulty_selection(self, incoming: list[Incoming]) -> list[Incoming]:

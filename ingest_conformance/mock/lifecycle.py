@@ -21,6 +21,7 @@ from . import formats, zips
 from .downloads import DownloadFailed, download
 from .settings import MockSettings
 from .store import Store
+from .webhook_events import WebhookEvents
 
 log = logging.getLogger("ingest_conformance.mock")
 ERR_PROCESSING = "ERR_PROCESSING_FAILED"
@@ -50,9 +51,10 @@ class Job:
 
 
 class Lifecycle:
-    def __init__(self, settings: MockSettings, store: Store) -> None:
+    def __init__(self, settings: MockSettings, store: Store, events: WebhookEvents | None = None) -> None:
         self._settings = settings
         self._store = store
+        self._events = events
         self._heap: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
         self._seq = itertools.count()
         self._cond = threading.Condition()
@@ -90,6 +92,12 @@ class Lifecycle:
             self._jobs.add(job)
         self._later(self._begin, job)
 
+    def seal(self, import_id: str) -> None:
+        """The upload request has registered all its files: the import may now complete."""
+        self._store.seal_import(import_id)
+        if self._events is not None:
+            self._events.import_check(import_id)
+
     # -- scheduling -----------------------------------------------------------------------------
     def _later(self, action: Callable[..., None], *args: Any) -> None:
         due = time.monotonic() + self._settings.processing_delay
@@ -117,6 +125,8 @@ class Lifecycle:
             self._retried.add(job.file_id)
             self._later(self._requeue, job)  # fault: a worker retry puts the file back to pending
             return
+        if self._events is not None and self._settings.fault == "webhook-import-early":
+            self._events.import_check(job.import_id, started_only=True)  # fault: 'started' taken for 'final'
         if self._pool is None:
             return
         try:
@@ -233,7 +243,12 @@ class Lifecycle:
     def _finish(self, job: Job, status: str, error: str | None, mime: str | None) -> None:
         if status == "rejected" and self._settings.fault == "rejected-never-finish":
             return  # fault: the rejection is never saved; the file stays processing
-        self._store.advance(job.file_id, status, error=error, mime_type=mime)
+        stale = None
+        if self._events is not None and self._settings.fault == "webhook-stale-data":
+            stale = self._store.file_view(job.file_id)  # fault: the event is built from the record read before the save
+        if self._store.advance(job.file_id, status, error=error, mime_type=mime) and self._events is not None:
+            self._events.file_final(job.file_id, status, stale)
+            self._events.import_check(job.import_id)
         parent = job.parent_id
         if parent is None or not self._store.children_terminal(parent):
             return

@@ -66,3 +66,16 @@ def cli_flags(overrides: dict[str, Any]) -> list[str]:
             flags += [flag, str(value)]
     assert all(hasattr(DEFAULTS, name) for name in overrides)
     return flags
+
+
+WEBHOOK_PERSONALITIES: dict[str, dict[str, Any]] = {
+    "webhook-put": {"webhook_method": "PUT"},
+    "webhook-base64": {"webhook_encoding": "base64"},
+    "webhook-prefixed": {"webhook_signature_prefix": True},
+    "webhook-slow": {"webhook_send_delay_s": 3.0},
+    "webhook-epoch-timestamps": {"webhook_timestamp": "epoch-ms"},
+}
+"""Conformant webhook senders, one open choice each (only meaningful with a webhook URL and secret):
+PUT deliveries, base64 signatures, `sha256=`-prefixed signatures, every delivery 3 s late (well within
+the profile's `webhook_delay_s`, default 30), `timestamp` as epoch milliseconds (INFO, never a failure).
+Kept out of the L8 array above: their effect is independent of the API's choices."""

@@ -17,6 +17,11 @@ GiB = 1024 * MiB
 Rejection = Literal["sync", "async"]
 OversizeMode = Literal["drain", "close"]
 ErrorShape = Literal["nestjs", "problem"]
+WebhookAlgorithm = Literal["sha256", "sha1", "sha512"]
+WebhookEncoding = Literal["hex", "base64"]
+WebhookMethod = Literal["POST", "PUT"]
+WebhookTimestamp = Literal["iso", "epoch-ms"]
+WEBHOOK_EVENT_TYPES = ("file.processed", "file.rejected", "import.processed")
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,44 @@ class MockSettings:
     validation_report: str = "reports/mock-requests.json"
     """Where --validate-requests writes its report when the mock stops."""
 
+    # -- webhooks (webhooks.py, webhook_events.py; DECISIONS "Webhooks") ---------------------------
+    webhook_url: str = ""
+    """Where environment A's events are delivered. Empty: the mock sends no webhooks at all."""
+    webhook_url_b: str = ""
+    """Where environment B's events are delivered. Empty: B's events are not sent anywhere."""
+    webhook_secret: str = ""
+    """HMAC key of the signature header. Empty: deliveries are unsigned (the docs call it optional)."""
+    webhook_algorithm: WebhookAlgorithm = "sha256"
+    """Hash of the HMAC (the docs name none; 'hashing algorithm' is a configuration choice)."""
+    webhook_encoding: WebhookEncoding = "hex"
+    """Text form of the HMAC digest in the signature header."""
+    webhook_signature_prefix: bool = False
+    """Prefix the signature with `<algorithm>=` (as GitHub and Stripe style senders do)."""
+    webhook_signature_header: str = "x-invofox-signature"
+    """Header carrying the signature (the name the old docs give)."""
+    webhook_method: WebhookMethod = "POST"
+    """HTTP method of a delivery (the docs allow POST or PUT)."""
+    webhook_headers: tuple[tuple[str, str], ...] = ()
+    """Custom headers added to every delivery (name, value); values are never logged."""
+    webhook_events: tuple[str, ...] = WEBHOOK_EVENT_TYPES
+    """Event types the environments are subscribed to."""
+    webhook_timeout_s: float = 30.0
+    """A delivery not answered within this counts as failed and is retried (the docs' 30 s)."""
+    webhook_max_retries: int = 3
+    """Redeliveries after a 5xx or no answer ('retry up to 3 times')."""
+    webhook_retry_delay_s: float = 0.3
+    """First wait before a redelivery, doubled each time; the docs' default is 300 ms."""
+    webhook_retry_after_max_s: float = 60.0
+    """A receiver's Retry-After is honoured up to this many seconds (bounds a hostile value)."""
+    webhook_send_delay_s: float = 0.0
+    """Wait before the first attempt of each delivery (a slow but conformant sender)."""
+    webhook_timestamp: WebhookTimestamp = "iso"
+    """`timestamp` as an ISO 8601 string, or as epoch milliseconds (a number; the document events' 'double')."""
+    webhook_queue_size: int = 10_000
+    """Most deliveries waiting or in flight; past it new events are dropped and counted."""
+    webhook_concurrency: int = 16
+    """Most delivery attempts in flight at once."""
+
     def __post_init__(self) -> None:
         problems: list[str] = []
         if not 0 <= self.port <= 65535:
@@ -139,13 +182,53 @@ class MockSettings:
             problems.append("single_url_path must start with '/'")
         if not self.api_key or not self.access_token:
             problems.append("environment A needs an api key and an access token")
+        problems += self._webhook_problems()
         if problems:
             raise ValueError("invalid mock settings: " + "; ".join(problems))
 
+    def _webhook_problems(self) -> list[str]:
+        problems: list[str] = []
+        for name in ("webhook_url", "webhook_url_b"):
+            value = getattr(self, name)
+            if value and not value.startswith(("http://", "https://")):
+                problems.append(f"{name} must be an http:// or https:// URL")
+        if self.webhook_url_b and not self.webhook_url:
+            problems.append("webhook_url_b needs webhook_url (environment A's receiver) too")
+        if self.webhook_algorithm not in ("sha256", "sha1", "sha512"):
+            problems.append("webhook_algorithm must be sha256, sha1 or sha512")
+        if self.webhook_encoding not in ("hex", "base64"):
+            problems.append("webhook_encoding must be 'hex' or 'base64'")
+        if self.webhook_method not in ("POST", "PUT"):
+            problems.append("webhook_method must be POST or PUT")
+        if self.webhook_timestamp not in ("iso", "epoch-ms"):
+            problems.append("webhook_timestamp must be 'iso' or 'epoch-ms'")
+        unknown = [e for e in self.webhook_events if e not in WEBHOOK_EVENT_TYPES]
+        if unknown:
+            problems.append(f"unknown webhook event(s) {', '.join(unknown)} (known: {', '.join(WEBHOOK_EVENT_TYPES)})")
+        if not self.webhook_signature_header or any(c.isspace() or c == ":" for c in self.webhook_signature_header):
+            problems.append("webhook_signature_header must be a header name")
+        for name, _ in self.webhook_headers:
+            if not name or any(c.isspace() or c == ":" for c in name):
+                problems.append(f"webhook header name {name!r} is not a header name")
+        for name in ("webhook_timeout_s", "webhook_retry_delay_s", "webhook_retry_after_max_s", "webhook_send_delay_s"):
+            if getattr(self, name) < 0:
+                problems.append(f"{name} must not be negative")
+        if self.webhook_timeout_s == 0:
+            problems.append("webhook_timeout_s must be more than 0")
+        if self.webhook_max_retries < 0:
+            problems.append("webhook_max_retries must not be negative")
+        if self.webhook_queue_size < 1 or self.webhook_concurrency < 1:
+            problems.append("webhook_queue_size and webhook_concurrency must be at least 1")
+        return problems
+
     def public_view(self) -> dict[str, Any]:
         """The settings without credential values, for the health endpoint and logs."""
-        secret = {"api_key", "access_token", "second_api_key", "second_access_token"}
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in secret}
+        secret = {"api_key", "access_token", "second_api_key", "second_access_token", "webhook_secret"}
+        view = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in secret}
+        view["webhook_secret_set"] = bool(self.webhook_secret)
+        # Custom headers often carry the receiver's own credential: names only.
+        view["webhook_headers"] = [name for name, _ in self.webhook_headers]
+        return view
 
 
 DEFAULTS = MockSettings()

@@ -93,6 +93,8 @@ class ImportRecord:
     sequence: int
     client_data: dict[str, Any]
     file_ids: list[str] = field(default_factory=list)
+    sealed: bool = False  # the upload request has registered all its files (webhook completion waits for it)
+    announced: bool = False  # import.processed has been published
 
 
 class Store:
@@ -262,15 +264,47 @@ class Store:
                 imp.environment_id != env.environment_id and self._fault != "iso-import-any-environment"
             ):
                 return None
+            return self._import_view(imp)
+
+    def _import_view(self, imp: ImportRecord) -> dict[str, Any]:
+        """An import as GET import answers it. Called with the lock held."""
+        files = [self._files[f] for f in imp.file_ids if f in self._files]
+        body = self._summary(imp, files)
+        if self._fault == "import-keeps-last-file-only":  # each uploaded file overwrote the list
+            top = [f for f in files if f.parent_file_id is None]
+            files = [f for f in files if f.parent_file_id is not None or f is top[-1]]
+        body["files"] = [self._view(f, direct=False) for f in files]
+        body["clientData"] = dict(imp.client_data)
+        body["providerInfo"] = None
+        return body
+
+    # -- webhooks (webhook_events.py): views without a caller's environment, and import completion --
+    def file_view(self, file_id: str) -> dict[str, Any] | None:
+        """A file as GET file answers it to its own environment, or None if forgotten."""
+        with self._lock:
+            record = self._files.get(file_id)
+            return None if record is None else self._view(record, direct=True)
+
+    def seal_import(self, import_id: str) -> None:
+        """The upload request has registered every file it will (ZIP children come later, under a parent)."""
+        with self._lock:
+            imp = self._imports.get(import_id)
+            if imp is not None:
+                imp.sealed = True
+
+    def claim_completion(self, import_id: str, *, started_only: bool = False) -> dict[str, Any] | None:
+        """The import's GET view, exactly once, when it is sealed and every file is final (with
+        `started_only`, the `webhook-import-early` fault's test: no file is pending); else None."""
+        with self._lock:
+            imp = self._imports.get(import_id)
+            if imp is None or imp.announced or not imp.sealed:
+                return None
             files = [self._files[f] for f in imp.file_ids if f in self._files]
-            body = self._summary(imp, files)
-            if self._fault == "import-keeps-last-file-only":  # each uploaded file overwrote the list
-                top = [f for f in files if f.parent_file_id is None]
-                files = [f for f in files if f.parent_file_id is not None or f is top[-1]]
-            body["files"] = [self._view(f, direct=False) for f in files]
-            body["clientData"] = dict(imp.client_data)
-            body["providerInfo"] = None
-            return body
+            done = (lambda f: f.status != "pending") if started_only else (lambda f: f.status in TERMINAL)
+            if not files or not all(done(f) for f in files):
+                return None
+            imp.announced = True
+            return self._import_view(imp)
 
     def list_imports(self, environment_id: str, skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """Imports of one environment from the last 7 days, newest first, and their total count."""
