@@ -243,7 +243,8 @@ class Cassette:
 def read_cassette(path: Path) -> Cassette:
     """Read and check a cassette; raises `CassetteError` with one clear line."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        # "\n" only: str.splitlines() also breaks at U+0085, U+2028 and friends, which a filename may hold
+        lines = Path(path).read_text(encoding="utf-8").split("\n")
     except FileNotFoundError:
         raise CassetteError(f"{path}: no such file") from None
     except IsADirectoryError:

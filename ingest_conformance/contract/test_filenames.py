@@ -30,7 +30,7 @@ def _upload_named(
     client: TargetClient, suite: Suite, name: SampleFilename, *, single: bool = False
 ) -> tuple[Any, Any, Any]:
     """Upload a valid PDF under `name`; returns (upload exchange, name in the answer, name at GET file)."""
-    pdf = one_example(suite, s.pdf_files(max_pages=1), salt=salt_of("filenames"))
+    pdf = one_example(suite, s.pdf_files(max_pages=1), salt=salt_of("filenames", name.raw, single))
     part = s.Part.file(pdf, name="file" if single else "files", filename=name)
     ex = post_parts(
         client,

@@ -15,8 +15,9 @@ from ingest_conformance.strategies import Part
 from ingest_conformance.wire.client import TargetClient
 
 
-def _pdf(suite: Suite) -> s.SampleFile:
-    return one_example(suite, s.pdf_files(max_pages=1), salt=salt_of("validation"))
+def _pdf(suite: Suite, *which: object) -> s.SampleFile:
+    """The run's PDF for these tests; `which` names another one, for a request that sends two."""
+    return one_example(suite, s.pdf_files(max_pages=1), salt=salt_of("validation", *which))
 
 
 # (case id, path, requirement, parts builder) — each request breaks exactly one rule.
@@ -34,7 +35,11 @@ def _cases(suite: Suite) -> dict[str, tuple[str, str, list[Part]]]:
         ),
         "single-no-file": (SINGLE, "VAL-400-003", [info]),
         "single-file-as-text": (SINGLE, "VAL-400-003", [Part.text("file", "invoice.pdf"), info]),
-        "single-two-files": (SINGLE, "VAL-400-004", [Part.file(pdf, name="file"), Part.file(pdf, name="file"), info]),
+        "single-two-files": (
+            SINGLE,
+            "VAL-400-004",
+            [Part.file(pdf, name="file"), Part.file(_pdf(suite, "second"), name="file"), info],
+        ),
         "uploads-only-unknown-part": (UPLOADS, "VAL-PART-002", [Part.file(pdf, name="file"), info]),
         "single-only-unknown-part": (SINGLE, "VAL-PART-002", [Part.file(pdf, name="files"), info]),
     }
@@ -138,7 +143,7 @@ def test_choices_the_docs_leave_open_are_recorded(
     }.get(case, tag_info(suite))
     parts = [Part.file(pdf), Part.json("info", info)]
     if case == "extra-unknown-part":
-        parts.append(Part.file(pdf, name="file"))
+        parts.append(Part.file(_pdf(suite, "second"), name="file"))
     ex = post_parts(client, UPLOADS, parts, note=case)
     verdict.answered(ex, "uploadFiles")
     rid = "VAL-PART-001" if case == "extra-unknown-part" else "VAL-TYPE-001"
@@ -167,8 +172,13 @@ MALFORMED = {
 @pytest.mark.requirement("ERR-5XX-001", "ERR-JSON-001")
 @pytest.mark.parametrize("path", [UPLOADS, SINGLE], ids=["uploads", "single"])
 @pytest.mark.parametrize("case", list(MALFORMED))
-def test_malformed_bodies_get_a_client_error(client: TargetClient, verdict: Verdict, path: str, case: str) -> None:
+def test_malformed_bodies_get_a_client_error(
+    client: TargetClient, verdict: Verdict, suite: Suite, path: str, case: str
+) -> None:
     content_type, body = MALFORMED[case]
+    if case == "truncated":  # the run's own PDF cut short, so another seed sends other bytes
+        pdf = _pdf(suite, "truncated")
+        body = body.removesuffix(b"%PDF-1.") + pdf.content[: len(pdf.content) // 2]
     headers = {"content-type": content_type} if content_type else {}
     ex = client.send("POST", path, content=body, headers=headers, note=f"malformed body: {case}")
     verdict.answered(ex, "uploadFiles" if path == UPLOADS else "uploadSingle", case)

@@ -146,7 +146,12 @@ def test_several_files_give_one_entry_each(client: TargetClient, verdict: Verdic
         )
         _files_listed(verdict, client, result)
 
-    several = st.lists(s.valid_files(operation=s.Operation.UPLOAD_FILES), min_size=2, max_size=5)
+    several = st.lists(
+        s.valid_files(operation=s.Operation.UPLOAD_FILES),
+        min_size=2,
+        max_size=5,
+        unique_by=(lambda x: x.content, lambda x: x.filename),  # distinct files (DECISIONS, "What a verdict means")
+    )
     for_examples(suite, several, check, quick=1, standard=3, full=15, salt=salt_of("several"))
 
 

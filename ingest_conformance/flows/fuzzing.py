@@ -15,13 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
 from schemathesis.core.transport import Response
 from schemathesis.generation.case import Case
 from schemathesis.schemas import BaseSchema
 
 from ingest_conformance.flows.fuzz_wire import as_response
+from ingest_conformance.flows.generation import run_seeded, seed_of
 from ingest_conformance.judging.checks import RequirementFailure, body_preview
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
@@ -134,15 +135,9 @@ def run_examples(
     suite: Suite, strategy: st.SearchStrategy[T], body: Callable[[T], None], *, examples: int, salt: int
 ) -> None:
     """Like `generation.for_examples`, with every health check off: schemathesis' negative strategies filter
-    heavily by design, and a filtered draw costs no request."""
-
-    @seed(suite.seed ^ salt)
-    @settings(max_examples=examples, **FUZZ_SETTINGS)
-    @given(strategy)
-    def run(example: T) -> None:
-        body(example)
-
-    run()
+    heavily by design, and a filtered draw costs no request. Seeded the same way (`generation.run_seeded`:
+    never hypothesis' seed-independent simplest example); hypothesis' own novelty keeps the cases apart."""
+    run_seeded(seed_of(suite, salt), strategy, body, examples=examples, distinct=False, **FUZZ_SETTINGS)
 
 
 def draw_examples(suite: Suite, strategy: st.SearchStrategy[T], *, examples: int, salt: int) -> list[T]:

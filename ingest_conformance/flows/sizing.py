@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 from hypothesis.errors import InvalidArgument
 
+from ingest_conformance.flows.generation import marker_of, salt_of
 from ingest_conformance.flows.upload import BY_URL, SINGLE, UPLOADS, tag_info
 from ingest_conformance.judging.checks import RequirementFailure
 from ingest_conformance.judging.suite import Suite
@@ -54,13 +55,15 @@ def require_heavy(suite: Suite, what: str) -> None:
 
 
 def sized_body(suite: Suite, operation: str, size: int) -> RequestBody:
-    """A request of exactly `size` body bytes for `operation` (multipart framing counted in)."""
+    """A request of exactly `size` body bytes for `operation` (multipart framing counted in); its PDF names
+    a marker drawn from the run's seed, so another seed sends another file."""
     info = Part.json("info", tag_info(suite))
+    marker = marker_of(suite, salt_of("sized body", operation, size))
     try:
         if operation == "uploads":
-            return sized_upload_body(size, extra_parts=[info])
+            return sized_upload_body(size, extra_parts=[info], marker=marker)
         if operation == "single":
-            return sized_upload_body(size, field_name="file", extra_parts=[info])
+            return sized_upload_body(size, field_name="file", extra_parts=[info], marker=marker)
         return by_url_body(suite, size)
     except (InvalidArgument, ValueError) as exc:
         pytest.skip(f"max_request_bytes is too small for a {operation} body of {size} bytes: {exc}")

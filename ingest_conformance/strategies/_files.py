@@ -16,7 +16,9 @@ from . import _images, _pdf, _zips
 from ._checks import check_bool, check_bounds, check_int, check_members
 from ._model import FileFormat, FileKind, Operation, SampleFile, Support, extension_support
 
-MARKERS: st.SearchStrategy[str] = st.integers(min_value=0, max_value=2**64 - 1).map("{:016x}".format)
+# Eight random bytes, not an integer: hypothesis draws integers near its favourite constants (0, 1, 2**64-1...)
+# about one time in twenty, so two seeds would now and then build the very same file; bytes come out even.
+MARKERS: st.SearchStrategy[str] = st.binary(min_size=8, max_size=8).map(bytes.hex)
 _STEMS = ("invoice", "receipt", "scan", "delivery-note")
 ALLOWED_FORMATS = (FileFormat.PDF, FileFormat.JPEG, FileFormat.PNG, FileFormat.TIFF, FileFormat.ZIP)
 

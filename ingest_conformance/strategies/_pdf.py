@@ -88,10 +88,11 @@ _PAD_PATTERN = b"padding "
 _LENGTH_WIDTH = 20
 
 
-@lru_cache(maxsize=1)
-def _padded_head() -> tuple[bytes, tuple[int, ...]]:
-    """Header and objects 1-4 of the padded PDF, with the offsets of objects 1-4."""
-    content = b"BT /F1 14 Tf 24 744 Td (INVOICE padded test document) Tj ET"
+@lru_cache(maxsize=8)
+def _padded_head(marker: str | None = None) -> tuple[bytes, tuple[int, ...]]:
+    """Header and objects 1-4 of the padded PDF (its page text names `marker`), with the offsets of objects 1-4."""
+    text = b"padded test document" if marker is None else b"%s padded" % marker_bytes(marker)
+    content = b"BT /F1 14 Tf 24 744 Td (INVOICE %s) Tj ET" % text
     objects = (
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -124,16 +125,17 @@ def _tail(offsets: tuple[int, ...], pad_offset: int, xref_offset: int, eol: byte
     )
 
 
-def padded_pdf_min_size() -> int:
+def padded_pdf_min_size(marker: str | None = None) -> int:
     """The smallest padded PDF (no padding bytes); every larger size is reachable."""
-    head, offsets = _padded_head()
+    head, offsets = _padded_head(marker)
     xref = len(head) + len(_pad_prefix(0)) + len(_PAD_SUFFIX)
     return xref + len(_tail(offsets, len(head), xref, b"\n"))
 
 
-def padded_pdf(size: int) -> ByteSource:
-    """A one-page valid PDF of exactly ``size`` bytes, streamed (constant memory for any size)."""
-    head, offsets = _padded_head()
+def padded_pdf(size: int, *, marker: str | None = None) -> ByteSource:
+    """A one-page valid PDF of exactly ``size`` bytes, streamed (constant memory for any size); its page
+    text names ``marker`` (16 ASCII letters or digits) when given, so two markers give two files."""
+    head, offsets = _padded_head(marker)
     fixed = len(head) + len(_pad_prefix(0)) + len(_PAD_SUFFIX)
     tail_without_number = len(_tail(offsets, len(head), 0, b"")) - 1  # minus the one digit of "0"
     for eol in (b"\n", b"\r\n"):
@@ -152,4 +154,4 @@ def padded_pdf(size: int) -> ByteSource:
                 if source.size != size:
                     raise AssertionError(f"padded PDF came out {source.size} bytes, wanted {size}")
                 return source
-    raise ValueError(f"a padded PDF needs at least {padded_pdf_min_size()} bytes; {size} asked")
+    raise ValueError(f"a padded PDF needs at least {padded_pdf_min_size(marker)} bytes; {size} asked")

@@ -55,12 +55,13 @@ def sized_upload_body(
     boundary: str = DEFAULT_BOUNDARY,
     extra_parts: Sequence[Part] = (),
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    marker: str | None = None,
 ) -> MultipartBody:
     """A multipart upload whose whole body is exactly ``total_size`` bytes.
 
     ``extra_parts`` (e.g. an ``info`` part) come first; the last part is a valid one-page PDF, padded
-    to fill the rest. Constant memory for any size. Raises ``InvalidArgument`` below the smallest
-    reachable size (the framing plus a ~650-byte PDF).
+    to fill the rest, whose text names ``marker`` when given (see ``padded_pdf``). Constant memory for
+    any size. Raises ``InvalidArgument`` below the smallest reachable size (the framing plus a ~650-byte PDF).
     """
     check_int(total_size, "total_size", min_value=1)
     check_str(field_name, "field_name")
@@ -69,12 +70,12 @@ def sized_upload_body(
     name = SampleFilename.plain(filename)
 
     def body(content_size: int) -> MultipartBody:
-        content = padded_pdf(content_size) if content_size else b""
+        content = padded_pdf(content_size, marker=marker) if content_size else b""
         part = Part(name=field_name, content=content, filename=name, content_type="application/pdf")
         return MultipartBody([*extras, part], boundary=boundary, chunk_size=chunk_size)
 
     framing = body(0).content_length
-    smallest = framing + padded_pdf_min_size()
+    smallest = framing + padded_pdf_min_size(marker)
     if total_size < smallest:
         raise InvalidArgument(f"total_size={total_size} is below the smallest such body ({smallest} bytes)")
     result = body(total_size - framing)

@@ -6,6 +6,7 @@ disk; every request is logged so a test can tell whether (and how often) the tar
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,9 +30,11 @@ class FileServer:
 
     def add(self, filename: str, content: bytes, content_type: str = "application/octet-stream") -> str:
         """Serve `content` at a fresh path ending in `filename`; returns its absolute URL."""
-        # Paths count up (no randomness), so a seeded run names the same URLs every time.
+        # Paths count up (no randomness), so a seeded run names the same URLs every time; the content's
+        # sha256 prefix in the path lets a cassette or a report tell which bytes a URL served.
+        digest = hashlib.sha256(content).hexdigest()[:16]
         with self.lock:
-            path = f"/f/{len(self.files) + 1}/{quote(filename)}"
+            path = f"/f/{len(self.files) + 1}-{digest}/{quote(filename)}"
             self.files[path] = Served(content, content_type)
         return self.base_url + path
 
