@@ -65,6 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay_cli.configure_parser(replay_parser)
     replay_parser.set_defaults(handler=replay_cli.run)
+
+    from ingest_conformance.cli import diff as diff_cli
+
+    diff_parser = sub.add_parser(
+        "diff",
+        help="compare two runs (results.json or report folders): regressions, fixes, timings that moved",
+        description=diff_cli.DESCRIPTION,
+    )
+    diff_cli.configure_parser(diff_parser)
+    diff_parser.set_defaults(handler=diff_cli.run)
     return parser
 
 

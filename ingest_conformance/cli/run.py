@@ -99,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError(f"--select: unknown requirement ID or feature: {', '.join(unknown)}")
         if args.ic_record and Path(args.ic_record).exists() and not Path(args.ic_record).is_dir():
             raise ConfigError(f"--record: {args.ic_record} exists and is not a folder")
+        if args.ic_baseline:
+            _check_baseline(Path(args.ic_baseline))
     except ConfigError as exc:
         print(f"ingest-conformance: configuration error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
@@ -131,6 +133,16 @@ def run(args: argparse.Namespace) -> int:
     code = int(pytest.main(argv))
     elapsed = time.monotonic() - started
     return _translate(code, elapsed)
+
+
+def _check_baseline(path: Path) -> None:
+    from ingest_conformance.reporting.diff import load_run
+    from ingest_conformance.reporting.document_schema import DocumentError
+
+    try:
+        load_run(path)
+    except DocumentError as exc:
+        raise ConfigError(f"--baseline: {exc}") from None
 
 
 def _translate(code: int, elapsed: float) -> int:

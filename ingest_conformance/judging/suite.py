@@ -20,7 +20,7 @@ from ingest_conformance.judging.checks import CheckContext
 from ingest_conformance.judging.expected import ExpectedFailures, load_expected_failures
 from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.results import RunResults
-from ingest_conformance.wire.client import Credentials
+from ingest_conformance.wire.client import EXCHANGE_TAPS, Credentials
 
 
 @dataclass
@@ -81,6 +81,8 @@ class Suite:
             config.api_key, config.access_token, config.second_api_key, config.second_access_token
         )
         results = RunResults(seed=seed, config=config.redacted())
+        EXCHANGE_TAPS.append(results.traffic.tap)  # timings of every request, until the run closes
+        stack.callback(EXCHANGE_TAPS.remove, results.traffic.tap)
         # A per-run tag on everything we create, so shared sandboxes can tell our uploads apart. It is
         # derived from the seed (random unless given), so the same seed sends the very same bytes.
         run_tag = f"ic-run-{seed}"

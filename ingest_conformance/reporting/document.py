@@ -17,6 +17,7 @@ from ingest_conformance.judging.catalogue import OPERATION_IDS, Catalogue
 from ingest_conformance.judging.results import Outcome, RunResults
 from ingest_conformance.reporting.document_schema import SCHEMA_NAME, SCHEMA_VERSION
 from ingest_conformance.reporting.rollup import add_rollups
+from ingest_conformance.reporting.timings import timings_block
 from ingest_conformance.wire.redaction import redact_document, redact_exchange
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ def build_document(
         "features": {},
         "tests": {},
         "exchanges": {str(i): redact_exchange(results.exchanges[i], secrets) for i in used},
+        "timings": timings_block(results.traffic, results.started_at),
     }
     return add_rollups(redact_document(document, secrets), OPERATION_IDS)
 
@@ -99,14 +101,21 @@ def dump_document(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_results(suite: Suite) -> Path:
-    """Write every report of the run (results.json, junit.xml, report.html) into the report dir.
+def write_results(suite: Suite, baseline: Path | None = None) -> Path:
+    """Write every report of the run (results.json, junit.xml, report.html, summary.md) into the report dir.
 
-    Returns the path of results.json, the file the others can be re-rendered from.
+    With `baseline` (an earlier results.json or its report dir), the document also carries the
+    comparison with it (`baseline`), shown in report.html and summary.md. Returns the path of
+    results.json, the file the others can be re-rendered from.
     """
-    from ingest_conformance.reporting.writers import write_reports
+    from ingest_conformance.reporting.writers import REPORT_FORMATS, write_reports
 
-    written = write_reports(results_document(suite), suite.config.report_dir, ("json", "junit", "html"))
+    document = results_document(suite)
+    if baseline is not None:
+        from ingest_conformance.reporting.diff import attach_baseline
+
+        attach_baseline(document, baseline)
+    written = write_reports(document, suite.config.report_dir, REPORT_FORMATS)
     return written["json"]
 
 
