@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     report_parser = sub.add_parser(
         "report",
-        help="re-render report.html, junit.xml and the console summary from a saved results.json",
+        help="re-render report.html, junit.xml, summary.md and the console summary from a saved results.json",
         description="Re-render the reports of a run from its results.json. Exit codes: 0 written; 2 the file is "
         "missing, unreadable, not a results document or of an unsupported schema version.",
     )

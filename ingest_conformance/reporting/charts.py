@@ -31,6 +31,8 @@ def _e(value: Any) -> str:
 
 
 def duration(seconds: float) -> str:
+    if seconds <= 0:
+        return "0"
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms" if seconds >= 0.001 else f"{seconds * 1000:.2f} ms"
     return f"{seconds:.2f} s"
@@ -48,7 +50,8 @@ class _Scale:
             self.low = float(math.floor(math.log10(low)))
             self.high = float(max(math.ceil(math.log10(high)), self.low + 1))
         else:
-            self.low, self.high = 0.0, high * 1.05
+            self.step = _nice_step(high / 4)
+            self.low, self.high = 0.0, self.step * math.ceil(high / self.step)
 
     def x(self, value: float) -> float:
         if self.log:
@@ -62,8 +65,15 @@ class _Scale:
     def ticks(self) -> list[float]:
         if self.log:
             return [10.0**e for e in range(int(self.low), int(self.high) + 1)]
-        step = self.high / 4
-        return [step * i for i in range(5)]
+        return [self.step * i for i in range(round(self.high / self.step) + 1)]
+
+
+def _nice_step(rough: float) -> float:
+    """The 1, 2 or 5 times a power of ten at or above `rough` (round tick labels)."""
+    if rough <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(rough))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= rough * 0.999)
 
 
 def _legend(items: Sequence[tuple[str, str]], y: float) -> str:

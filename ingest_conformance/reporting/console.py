@@ -206,5 +206,5 @@ def summary_lines(suite: Suite, *, width: int = 110, color: bool = False) -> lis
 
     lines = render_console(results_document(suite), width=width, color=color).splitlines()
     out = suite.config.report_dir
-    lines.append(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'report.html'}")
+    lines.append(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'report.html'}, {out / 'summary.md'}")
     return lines
