@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     report_parser = sub.add_parser(
         "report",
-        help="re-render report.html, junit.xml and the console summary from a saved results.json",
+        help="re-render report.html, junit.xml, summary.md and the console summary from a saved results.json",
         description="Re-render the reports of a run from its results.json. Exit codes: 0 written; 2 the file is "
         "missing, unreadable, not a results document or of an unsupported schema version.",
     )
@@ -106,6 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hookcheck_cli.configure_parser(hookcheck_parser)
     hookcheck_parser.set_defaults(handler=hookcheck_cli.run)
+
+    from ingest_conformance.cli import diff as diff_cli
+
+    diff_parser = sub.add_parser(
+        "diff",
+        help="compare two runs (results.json or report folders): regressions, fixes, timings that moved",
+        description=diff_cli.DESCRIPTION,
+    )
+    diff_cli.configure_parser(diff_parser)
+    diff_parser.set_defaults(handler=diff_cli.run)
     return parser
 
 

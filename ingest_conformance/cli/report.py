@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ingest_conformance.exitcodes import ExitCode
 
-FORMATS = ("html", "junit", "console", "json")
-DEFAULT_FORMATS = "html,junit,console"
+FORMATS = ("html", "junit", "summary", "console", "json")
+DEFAULT_FORMATS = "html,junit,summary,console"
 
 
 def _formats(value: str) -> list[str]:
@@ -49,7 +49,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         type=_formats,
         default=_formats(DEFAULT_FORMATS),
         help=f"comma-separated, from {', '.join(FORMATS)} (default {DEFAULT_FORMATS}); console "
-        "prints to standard output, the others write report.html, junit.xml, results.json",
+        "prints to standard output, the others write report.html, junit.xml, summary.md, results.json",
     )
 
 

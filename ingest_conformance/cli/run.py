@@ -98,6 +98,8 @@ def load_run_config(args: argparse.Namespace) -> TargetConfig:
         raise ConfigError(f"--select: unknown requirement ID or feature: {', '.join(unknown)}")
     if args.ic_record and Path(args.ic_record).exists() and not Path(args.ic_record).is_dir():
         raise ConfigError(f"--record: {args.ic_record} exists and is not a folder")
+    if getattr(args, "ic_baseline", None):
+        _check_baseline(Path(args.ic_baseline))
     return config
 
 
@@ -160,6 +162,16 @@ class _PreflightWatch:
         from ingest_conformance.pytest.preflight import PREFLIGHT_BROKEN_KEY
 
         self.broken = config.stash.get(PREFLIGHT_BROKEN_KEY, 0)
+
+
+def _check_baseline(path: Path) -> None:
+    from ingest_conformance.reporting.diff import load_run
+    from ingest_conformance.reporting.document_schema import DocumentError
+
+    try:
+        load_run(path)
+    except DocumentError as exc:
+        raise ConfigError(f"--baseline: {exc}") from None
 
 
 def _translate(code: int, elapsed: float) -> int:

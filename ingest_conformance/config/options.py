@@ -138,6 +138,20 @@ OPTIONS: tuple[Option, ...] = (
         "SHOULD failures and stale expected failures fail the run too",
         (("action", "store_true"),),
     ),
+    Option(
+        "--baseline",
+        "ic_baseline",
+        "an earlier run (its results.json or report folder) to compare with: report.html and summary.md "
+        "get a section of what regressed, got fixed or moved (`ingest-conformance diff` has the rules); "
+        "the exit code stays the run's own",
+        (("metavar", "RESULTS"),),
+    ),
+    Option(
+        "--github-annotations",
+        "ic_github_annotations",
+        "print a GitHub Actions ::error line per failing requirement (::warning per SHOULD warning) at the end",
+        (("action", "store_true"),),
+    ),
 )
 
 

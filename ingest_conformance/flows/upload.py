@@ -300,7 +300,10 @@ def flow(
     for uploaded in result.files:
         result.read[uploaded.id] = read_back(verdict, client, suite, result.answer, uploaded)
         if poll:
-            result.polls[uploaded.id] = follow(verdict, client, suite, uploaded.id)
+            polled = result.polls[uploaded.id] = follow(verdict, client, suite, uploaded.id)
+            suite.results.traffic.processed(
+                uploaded.filename, upload, polled.last, polled.final_status, polled.timed_out
+            )
     return result
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest_conformance.exitcodes import ExitCode
+from ingest_conformance.judging.traffic import Traffic
 from ingest_conformance.wire.exchange import Exchange
 
 
@@ -69,6 +70,7 @@ class RunResults:
     exchanges: dict[int, Exchange] = field(default_factory=dict)
     harness_errors: list[str] = field(default_factory=list)
     unreachable: str | None = None
+    traffic: Traffic = field(default_factory=Traffic)  # every request's timing, for the report's charts
 
     def add(self, record: CheckRecord, exchanges: Iterable[Exchange] = ()) -> None:
         for ex in exchanges:

@@ -22,7 +22,7 @@ from ingest_conformance.judging.expected import ExpectedFailures, load_expected_
 from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.results import RunResults
 from ingest_conformance.webhooks.session import HookSession, open_webhooks
-from ingest_conformance.wire.client import Credentials
+from ingest_conformance.wire.client import EXCHANGE_TAPS, Credentials
 
 
 @dataclass
@@ -88,6 +88,8 @@ class Suite:
             config.api_key, config.access_token, config.second_api_key, config.second_access_token
         )
         results = RunResults(seed=seed, config=config.redacted())
+        EXCHANGE_TAPS.append(results.traffic.tap)  # timings of every request, until the run closes
+        stack.callback(EXCHANGE_TAPS.remove, results.traffic.tap)
         # A per-run tag on everything we create (above), so shared sandboxes can tell our uploads apart.
         return cls(config, catalogue, spec, expected, results, base_url, credentials, run_tag, seed, stack, hooks)
 

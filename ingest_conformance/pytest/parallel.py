@@ -67,6 +67,7 @@ def ship(config: pytest.Config, suite: Suite) -> None:
         results.harness_errors,
         results.unreachable,
         list(suite.expected.used),
+        results.traffic,
     )
     config.workeroutput[RESULTS_KEY] = pickle.dumps(packed)  # type: ignore[attr-defined]
 
@@ -112,7 +113,7 @@ class Controller:
 
 def merge(suite: Suite, packed: tuple[Any, ...]) -> None:
     """Fold one worker's results into the run's: records, exchanges (new ids), errors, used entries."""
-    records, exchanges, harness_errors, unreachable, used = packed
+    records, exchanges, harness_errors, unreachable, used = packed[:5]
     results: RunResults = suite.results
     next_id = max(results.exchanges, default=0) + 1
     renumbered: dict[int, int] = {}
@@ -126,6 +127,8 @@ def merge(suite: Suite, packed: tuple[Any, ...]) -> None:
     results.harness_errors += harness_errors
     results.unreachable = results.unreachable or unreachable
     suite.expected.used.update(used)
+    if len(packed) > 5:  # the worker's request timings
+        results.traffic.extend(packed[5])
 
 
 @pytest.hookimpl(tryfirst=True)

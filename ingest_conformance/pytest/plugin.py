@@ -35,6 +35,8 @@ from ingest_conformance.pytest.state import (
 from ingest_conformance.wire.client import EXCHANGE_TAPS, TargetClient, TargetUnreachable, new_http_client
 from ingest_conformance.wire.redaction import redact_test_report
 
+RESULTS_PATH_KEY = pytest.StashKey[Path]()
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ingest-conformance", "Invofox Ingest API conformance suite")
@@ -56,11 +58,26 @@ def pytest_configure(config: pytest.Config) -> None:
         from ingest_conformance.reporting.progress import install
 
         install(config, progress)
+    _check_baseline(config)
     seed = config.getoption("ic_seed", None)
     if seed is not None:  # the same seed drives hypothesis too
         from hypothesis import core
 
         core.global_force_seed = seed
+
+
+def _check_baseline(config: pytest.Config) -> None:
+    """--baseline must name a readable results document before the run sends anything."""
+    baseline = config.getoption("ic_baseline", None)
+    if baseline is None or getattr(config, "workerinput", None) is not None:
+        return
+    from ingest_conformance.reporting.diff import load_run
+    from ingest_conformance.reporting.document_schema import DocumentError
+
+    try:
+        load_run(Path(baseline))
+    except DocumentError as exc:
+        raise pytest.UsageError(f"ingest-conformance: --baseline: {exc}") from None
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -248,7 +265,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             )
         from ingest_conformance.pytest.reports import write_results
 
-        write_results(suite)
+        baseline = session.config.getoption("ic_baseline", None)
+        session.config.stash[RESULTS_PATH_KEY] = write_results(suite, Path(baseline) if baseline else None)
     recorder = session.config.stash.get(RECORDER_KEY, None)
     if recorder is not None:
         from ingest_conformance.cassettes.record import write_run_cassette
@@ -275,6 +293,14 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
     for line in summary_lines(suite):
         terminalreporter.write_line(line)
+    results_path = config.stash.get(RESULTS_PATH_KEY, None)
+    if results_path is not None and (
+        config.getoption("ic_baseline", None) or config.getoption("ic_github_annotations", False)
+    ):
+        from ingest_conformance.reporting.annotations import finishing_lines
+
+        for line in finishing_lines(results_path, annotations=bool(config.getoption("ic_github_annotations", False))):
+            terminalreporter.write_line(line)
     cassette = config.stash.get(CASSETTE_KEY, None)
     if cassette is not None:
         terminalreporter.write_line(f"ingest-conformance: cassette written to {cassette}")

@@ -11,6 +11,7 @@ from typing import Any
 
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.reporting import build_document, render_console, write_reports
+from ingest_conformance.reporting.writers import REPORT_FORMATS
 
 __all__ = ["results_document", "summary_lines", "write_results"]
 
@@ -33,12 +34,19 @@ def results_document(suite: Suite) -> dict[str, Any]:
     )
 
 
-def write_results(suite: Suite) -> Path:
-    """Write every report of the run (results.json, junit.xml, report.html) into the report dir.
+def write_results(suite: Suite, baseline: Path | None = None) -> Path:
+    """Write every report of the run (results.json, junit.xml, report.html, summary.md) into the report dir.
 
-    Returns the path of results.json, the file the others can be re-rendered from.
+    With `baseline` (an earlier results.json or its report dir), the document also carries the
+    comparison with it (`baseline`), shown in report.html and summary.md. Returns the path of
+    results.json, the file the others can be re-rendered from.
     """
-    written = write_reports(results_document(suite), suite.config.report_dir, ("json", "junit", "html"))
+    document = results_document(suite)
+    if baseline is not None:
+        from ingest_conformance.reporting.diff import attach_baseline
+
+        attach_baseline(document, baseline)
+    written = write_reports(document, suite.config.report_dir, REPORT_FORMATS)
     return written["json"]
 
 
@@ -46,5 +54,5 @@ def summary_lines(suite: Suite, *, width: int = 110, color: bool = False) -> lis
     """The end-of-run summary the pytest plugin prints, from the same document results.json holds."""
     lines = render_console(results_document(suite), width=width, color=color).splitlines()
     out = suite.config.report_dir
-    lines.append(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'report.html'}")
+    lines.append(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'report.html'}, {out / 'summary.md'}")
     return lines

@@ -17,6 +17,7 @@ from ingest_conformance.judging.catalogue import OPERATION_IDS, Catalogue
 from ingest_conformance.judging.results import Outcome, RunResults
 from ingest_conformance.reporting.document_schema import SCHEMA_NAME, SCHEMA_VERSION
 from ingest_conformance.reporting.rollup import add_rollups
+from ingest_conformance.reporting.timings import timings_block
 from ingest_conformance.wire.redaction import redact_document, redact_exchange
 
 RESULTS_FILE = "results.json"
@@ -71,6 +72,7 @@ def build_document(
         "features": {},
         "tests": {},
         "exchanges": {str(i): redact_exchange(results.exchanges[i], secrets) for i in used},
+        "timings": timings_block(results.traffic, results.started_at),
     }
     return add_rollups(redact_document(document, secrets), OPERATION_IDS)
 

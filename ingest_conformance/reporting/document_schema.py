@@ -4,6 +4,9 @@ Version history (reports/README.md has the field-by-field description):
   1  run, config, requirements (with their records), exchanges (with curl)
   2  adds run.harness_errors and the roll-ups `summary`, `operations`, `features`, `tests`;
      check messages are redacted like the rest
+  3  adds `timings` (latency per operation, processing time per format, 429s and retries over the
+     run; reporting/timings.py) and, for `run --baseline`, `baseline` (the comparison with an
+     earlier run; reporting/diff.py). Both optional: a version-2 file reads as before, without charts.
 A version-1 file is upgraded on load (its roll-ups computed), so it re-renders like a new one.
 """
 
@@ -16,8 +19,8 @@ from typing import Any
 import jsonschema
 
 SCHEMA_NAME = "ingest-conformance/results"
-SCHEMA_VERSION = 2
-SUPPORTED_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+SUPPORTED_VERSIONS = (1, 2, 3)
 
 _OUTCOMES = ["disabled", "skip", "pass", "info", "xfail", "warn", "stale", "fail", "error"]
 _OUTCOME = {"enum": _OUTCOMES}
@@ -49,6 +52,38 @@ _ROLLUP = {
     },
 }
 _COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+_SECONDS = {"type": "number", "minimum": 0}
+_STAT_FIELDS: dict[str, Any] = {
+    "count": {"type": "integer", "minimum": 0},
+    "p50_s": _SECONDS,
+    "p95_s": _SECONDS,
+    "max_s": _SECONDS,
+}
+_STATS = {"type": "object", "required": ["count"], "properties": _STAT_FIELDS}
+_SERIES = {"type": "array", "items": {"type": "integer", "minimum": 0}}
+_TIMINGS = {
+    "type": "object",
+    "required": ["requests", "duration_s", "operations", "processing", "rate_limits"],
+    "properties": {
+        "requests": {"type": "integer", "minimum": 0},
+        "duration_s": _SECONDS,
+        "operations": {"type": "object", "additionalProperties": _STATS},
+        "processing": {
+            "type": "object",
+            "additionalProperties": {**_STATS, "properties": {**_STAT_FIELDS, "statuses": _COUNTS}},
+        },
+        "rate_limits": {
+            "type": "object",
+            "required": ["bucket_s", "requests", "rate_limited", "retries"],
+            "properties": {
+                "bucket_s": {"type": "number", "exclusiveMinimum": 0},
+                "requests": _SERIES,
+                "rate_limited": _SERIES,
+                "retries": _SERIES,
+            },
+        },
+    },
+}
 
 # What the writers rely on. Extra keys are allowed everywhere, so later additions stay readable.
 RESULTS_SCHEMA: dict[str, Any] = {
@@ -133,6 +168,12 @@ RESULTS_SCHEMA: dict[str, Any] = {
         },
         "operations": _ROLLUP,
         "features": _ROLLUP,
+        "timings": _TIMINGS,
+        "baseline": {
+            "type": "object",
+            "required": ["source", "diff"],
+            "properties": {"source": _STR, "diff": {"type": "object"}},
+        },
         "tests": _ROLLUP,
         "exchanges": {
             "type": "object",

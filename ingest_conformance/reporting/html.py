@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ingest_conformance.judging.catalogue import OPERATION_IDS
+from ingest_conformance.reporting.charts import charts_section
+from ingest_conformance.reporting.diff_render import diff_section
 from ingest_conformance.reporting.html_assets import CSS, JS
 from ingest_conformance.reporting.rollup import LABELS, MEANING, NO_OPERATION, checks, display, rank
 from ingest_conformance.reporting.text import body_text, exchange_line, one_line, printable
@@ -265,8 +267,8 @@ def render_html(document: Mapping[str, Any]) -> str:
         f"{_e(document['run']['target'])}, seed {_e(document['run']['seed'])}. "
         '<a id="download-json" download="results.json" hidden>'
         "Download the results document (results.json)</a></p></header>"
-        f"{_run_section(document)}{_summary_section(document)}{rollups}{_matrix_section(document)}"
-        f"{_details_section(document)}{_tests_section(document)}"
+        f"{_run_section(document)}{_summary_section(document)}{diff_section(document)}{rollups}"
+        f"{_matrix_section(document)}{_details_section(document)}{charts_section(document)}{_tests_section(document)}"
         f'<section id="config"><h2>Configuration (redacted)</h2><pre>{_e(config)}</pre></section>\n'
         f'<script type="application/json" id="results-data">{_embedded_json(document)}</script>\n'
         f"<script>{JS}</script>\n</body></html>\n"

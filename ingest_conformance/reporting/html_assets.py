@@ -68,6 +68,10 @@ td.note { color: var(--muted); font-size: 12.5px; max-width: 26rem; overflow-wra
 .fields dd { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
 .wire { display: grid; grid-template-columns: 1fr 1fr; gap: .8rem; }
 @media (max-width: 900px) { .wire { grid-template-columns: 1fr; } }
+figure.chart { margin: .8rem 0 .4rem; }
+figure.chart figcaption { font-weight: 600; margin-bottom: .3rem; }
+figure.chart svg { max-width: 100%; height: auto; display: block; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 JS = """

@@ -1,4 +1,4 @@
-"""Writing the reports of one results document: results.json, junit.xml, report.html, console text."""
+"""Writing the reports of one results document: results.json, junit.xml, report.html, summary.md, console text."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from ingest_conformance.reporting.console import render_console
 from ingest_conformance.reporting.document import RESULTS_FILE, dump_document
 from ingest_conformance.reporting.html import HTML_FILE, render_html
 from ingest_conformance.reporting.junit import JUNIT_FILE, junit_xml
+from ingest_conformance.reporting.summary import SUMMARY_FILE, summary_markdown
 
-FILE_FORMATS: dict[str, str] = {"json": RESULTS_FILE, "junit": JUNIT_FILE, "html": HTML_FILE}
+FILE_FORMATS: dict[str, str] = {"json": RESULTS_FILE, "junit": JUNIT_FILE, "html": HTML_FILE, "summary": SUMMARY_FILE}
+REPORT_FORMATS = ("json", "junit", "html", "summary")  # what every run writes
 CONSOLE_FILE = "console.txt"  # only written when asked for explicitly (the console itself is stdout)
 
 
@@ -24,13 +26,15 @@ def render(document: Mapping[str, Any], fmt: str) -> bytes:
         return junit_xml(document)
     if fmt == "html":
         return render_html(document).encode("utf-8", "backslashreplace")
+    if fmt == "summary":
+        return summary_markdown(document).encode("utf-8", "backslashreplace")
     if fmt == "console":
         return render_console(document).encode("utf-8", "backslashreplace")
     raise ValueError(f"unknown report format {fmt!r}")
 
 
 def write_reports(document: Mapping[str, Any], out_dir: Path, formats: Iterable[str]) -> dict[str, Path]:
-    """Write each of `formats` ("json", "junit", "html", "console") into `out_dir`; returns their paths.
+    """Write each of `formats` ("json", "junit", "html", "summary", "console") into `out_dir`; returns their paths.
 
     Each file is written next to its final name and renamed into place, so a reader never sees
     half a report.

@@ -137,7 +137,7 @@ class TargetClient:
     ) -> Exchange:
         all_headers = {**(headers or {}), **self.credentials.headers(auth)}
         for attempt in range(MAX_429_RETRIES + 1):
-            exchange = self._send_once(method, path, all_headers, content, params, note)
+            exchange = self._send_once(method, path, all_headers, content, params, note, attempt)
             if exchange.status != 429 or attempt == MAX_429_RETRIES:
                 return exchange
             exchange.note = (exchange.note + " (429: waited and retried)").strip()
@@ -152,6 +152,7 @@ class TargetClient:
         content: bytes | BodyFactory | None,
         params: dict[str, Any] | None,
         note: str,
+        attempt: int = 0,
     ) -> Exchange:
         self._limiter.wait()
         streamed: _CountingStream | None = None
@@ -170,6 +171,7 @@ class TargetClient:
             content if isinstance(content, bytes) else (None if streamed else b""),
         )
         exchange.note = note
+        exchange.sent_at, exchange.attempt = time.time(), attempt
         try:
             response = self._http.send(request)
             exchange.status = response.status_code

@@ -43,6 +43,8 @@ class Exchange:
     error: str | None = None  # transport problem (reset, timeout) when there is no full answer
     note: str = ""
     id: int = field(default_factory=lambda: next(_ids))
+    sent_at: float = 0.0  # wall clock (epoch seconds) when the request went out; for the report's timings
+    attempt: int = 0  # 0 = first try; n = the n-th retry after a 429
 
     @classmethod
     def for_request(

@@ -49,7 +49,12 @@ def test_workers_merge_into_one_report_with_the_same_requests_and_verdicts(tmp_p
     # Every exchange a record cites is in the merged document, under an id of its own.
     cited = {i for r in two["requirements"] for rec in r["records"] for i in rec["exchanges"]}
     assert cited and cited <= {int(i) for i in two["exchanges"]}
-    assert sorted(p.name for p in (tmp_path / "2").iterdir()) == ["junit.xml", "report.html", "results.json"]
+    assert sorted(p.name for p in (tmp_path / "2").iterdir()) == [
+        "junit.xml",
+        "report.html",
+        "results.json",
+        "summary.md",
+    ]
 
 
 def test_workers_exit_1_when_a_must_breaks(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from ingest_conformance.config.target import Secret, TargetConfig
 from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.judging.results import CheckRecord, Outcome, RunResults
+from ingest_conformance.judging.traffic import ProcessingRow, RequestRow, Traffic
 from ingest_conformance.reporting import build_document
 from ingest_conformance.wire.exchange import Exchange
 
@@ -224,7 +225,41 @@ def sample_results() -> RunResults:
     )
     add("SIZE-413-001", Outcome.PASS, "test_oversize_content_length", [ex["large"]])
     results.harness_errors.append(f"cleanup failed: DELETE refused for token {ACCESS_TOKEN}")
+    results.traffic = sample_traffic(results.started_at)
     return results
+
+
+# The sample run's traffic (timings): known latencies per operation, two 429s each retried once, and
+# files of three formats followed to their end. tests/unit/test_report_timings.py checks the figures.
+SAMPLE_LATENCIES = {
+    ("GET", "/v1/ingest/files/0123456789abcdef01234567"): [0.010 + i / 1000 for i in range(10)],
+    ("POST", "/v1/ingest/uploads"): [0.05, 0.06, 0.07, 0.08, 0.5, 2.0],
+    ("GET", "/v1/ingest/imports"): [0.02, 0.02, 0.03, 0.03, 0.04],
+    ("DELETE", "/v1/ingest/uploads"): [0.004],
+}
+
+
+def sample_traffic(started_at: float) -> Traffic:
+    traffic = Traffic()
+    at = started_at + 0.5
+    for (method, path), latencies in SAMPLE_LATENCIES.items():
+        for elapsed in latencies:
+            status = 405 if method == "DELETE" else 201 if method == "POST" else 200
+            traffic.requests.append(RequestRow(at, elapsed, method, path, status, 0))
+            at += 1.3
+    # Two 429s in the run's 30th second, each retried after its Retry-After.
+    traffic.requests.append(RequestRow(started_at + 30.2, 0.003, "GET", "/v1/ingest/imports", 429, 0))
+    traffic.requests.append(RequestRow(started_at + 30.4, 0.003, "GET", "/v1/ingest/imports", 429, 0))
+    traffic.requests.append(RequestRow(started_at + 31.3, 0.02, "GET", "/v1/ingest/imports", 200, 1))
+    traffic.requests.append(RequestRow(started_at + 31.5, 0.02, "GET", "/v1/ingest/imports", 200, 1))
+    traffic.processing += [
+        ProcessingRow("pdf", 0.3, "processed"),
+        ProcessingRow("pdf", 0.4, "processed"),
+        ProcessingRow("pdf", 0.5, "rejected"),
+        ProcessingRow("png", 0.05, "rejected"),
+        ProcessingRow("zip", 60.0, "timed out"),
+    ]
+    return traffic
 
 
 def sample_config() -> TargetConfig:

@@ -52,3 +52,18 @@ def test_a_workers_results_merge_with_fresh_exchange_ids() -> None:
     assert [urlsplit(run.exchanges[i].url).path for i in merged.exchange_ids] == ["/b", "/c"]
     assert run.harness_errors == ["worker trouble"] and run.exit_code(strict=False) == 1
     assert suite.expected.stale() == []  # the worker met the listed deviation
+
+
+def test_a_workers_request_timings_travel_with_its_results() -> None:
+    from ingest_conformance.judging.traffic import ProcessingRow, RequestRow
+
+    run = RunResults(seed=1, config={})
+    suite: Any = SimpleNamespace(results=run, expected=ExpectedFailures([]))
+    theirs = RunResults(seed=1, config={})
+    theirs.traffic.requests.append(RequestRow(10.0, 0.01, "GET", "/v1/ingest/imports", 429, 0))
+    theirs.traffic.processing.append(ProcessingRow("pdf", 0.3, "processed"))
+    packed = (theirs.records, theirs.exchanges, theirs.harness_errors, None, [], theirs.traffic)
+    parallel.merge(suite, pickle.loads(pickle.dumps(packed)))  # the traffic's lock stays behind, rows travel
+    assert run.traffic.requests == theirs.traffic.requests and run.traffic.processing == theirs.traffic.processing
+    run.traffic.tap(_exchange("/after-merge", 9))  # still usable: its lock came back on unpickling
+    assert len(run.traffic.requests) == 2

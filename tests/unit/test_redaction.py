@@ -93,7 +93,7 @@ def test_the_sample_really_holds_every_secret(tmp_path: Path) -> None:
 
 def test_no_artifact_of_a_run_holds_a_secret(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     document = sample_document()
-    written = write_reports(document, tmp_path / "reports", ["json", "junit", "html", "console"])
+    written = write_reports(document, tmp_path / "reports", ["json", "junit", "html", "summary", "console"])
     (tmp_path / "console-color.txt").write_text(render_console(document, color=True), encoding="utf-8")
     config = replace(sample_config(), report_dir=tmp_path / "run")
     suite = Suite(
@@ -111,7 +111,7 @@ def test_no_artifact_of_a_run_holds_a_secret(tmp_path: Path, capsys: pytest.Capt
     print("\n".join(summary_lines(suite)))
     (tmp_path / "summary.txt").write_text(capsys.readouterr().out, encoding="utf-8")
     paths = [*written.values(), *(tmp_path / "run").iterdir(), tmp_path / "console-color.txt", tmp_path / "summary.txt"]
-    assert len(paths) == 9
+    assert len(paths) == 11
     assert [str(f) for f in scan_for_secrets(paths, SECRETS)] == []
     assert "***" in written["json"].read_text(encoding="utf-8")  # redacted, not dropped
 

@@ -86,7 +86,7 @@ def test_unwritable_out_is_exit_2(saved: dict[str, Path], capsys: pytest.Capture
 
 def test_installed_command_never_shows_a_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "results.json"
-    bad.write_bytes(json.dumps({"schema": "ingest-conformance/results", "version": 3}).encode())
+    bad.write_bytes(json.dumps({"schema": "ingest-conformance/results", "version": 99}).encode())
     done = subprocess.run(
         [sys.executable, "-m", "ingest_conformance.cli.main", "report", str(bad)],
         capture_output=True,

@@ -90,8 +90,11 @@ def test_summary_lines_come_from_the_same_document(tmp_path: Path) -> None:
         seed=SEED,
     )
     lines = summary_lines(suite)
-    assert lines[-1] == f"reports: {tmp_path / 'results.json'}, {tmp_path / 'junit.xml'}, {tmp_path / 'report.html'}"
+    assert lines[-1] == (
+        f"reports: {tmp_path / 'results.json'}, {tmp_path / 'junit.xml'}, {tmp_path / 'report.html'}, "
+        f"{tmp_path / 'summary.md'}"
+    )
     path = write_results(suite)
     assert path == tmp_path / "results.json"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["junit.xml", "report.html", "results.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junit.xml", "report.html", "results.json", "summary.md"]
     assert lines[:-1] == render_console(load_document(path)).splitlines()
