@@ -45,6 +45,8 @@ class CheckRecord:
     received: str = ""
     documented: str = ""
     exchange_ids: list[int] = field(default_factory=list)
+    operation: str | None = None  # the operation this check exercised; None when no operation applies
+
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +58,7 @@ class CheckRecord:
             "received": self.received,
             "documented": self.documented,
             "exchanges": self.exchange_ids,
+            "operation": self.operation,
         }
 
 

@@ -124,6 +124,7 @@ RESULTS_SCHEMA: dict[str, Any] = {
                                 "received": _STR,
                                 "documented": _STR,
                                 "exchanges": {"type": "array", "items": {"type": "integer"}},
+                                "operation": {"type": ["string", "null"]},
                             },
                         },
                     },

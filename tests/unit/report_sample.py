@@ -150,6 +150,7 @@ def sample_results() -> RunResults:
         message: str = "",
         received: str = "",
         documented: str = "",
+        operation: str | None = None,
     ) -> None:
         record = CheckRecord(
             rid,
@@ -159,11 +160,12 @@ def sample_results() -> RunResults:
             message=message,
             received=received,
             documented=documented,
+            operation=operation,
         )
         results.add(record, exchanges)
 
-    add("RESP-GET-001", Outcome.PASS, "test_get_file", [ex["query"]])
-    add("ERR-5XX-001", Outcome.PASS, "test_get_file", [ex["query"]])
+    add("RESP-GET-001", Outcome.PASS, "test_get_file", [ex["query"]], operation="getFile")
+    add("ERR-5XX-001", Outcome.PASS, "test_get_file", [ex["query"]], operation="getFile")
     add(
         "ERR-5XX-001",
         Outcome.FAIL,
@@ -172,6 +174,7 @@ def sample_results() -> RunResults:
         message=f"the target answered 500 to a raw Latin-1 filename (key {API_KEY})",
         received=f'500 {{"message":"boom for key {API_KEY} {HOSTILE}"}}',
         documented="a 4xx or a 2xx, never 5xx",
+        operation="uploadFiles",
     )
     add(
         "NAME-LAT1-001",
@@ -181,6 +184,7 @@ def sample_results() -> RunResults:
         message="upload of café résumé.pdf did not succeed",
         received="500",
         documented="status in [200, 201]",
+        operation="uploadFiles",
     )
     add(
         "RATE-429-002",
@@ -222,7 +226,7 @@ def sample_results() -> RunResults:
         [ex["large"], ex["reset"]],
         message=f"harness error: ConnectionResetError: reset while streaming with {SECOND_KEY}",
     )
-    add("SIZE-413-001", Outcome.PASS, "test_oversize_content_length", [ex["large"]])
+    add("SIZE-413-001", Outcome.PASS, "test_oversize_content_length", [ex["large"]], operation="uploadFiles")
     results.harness_errors.append(f"cleanup failed: DELETE refused for token {ACCESS_TOKEN}")
     return results
 
