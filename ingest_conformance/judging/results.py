@@ -47,7 +47,6 @@ class CheckRecord:
     exchange_ids: list[int] = field(default_factory=list)
     operation: str | None = None  # the operation this check exercised; None when no operation applies
 
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "requirement": self.requirement_id,
