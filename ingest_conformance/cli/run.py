@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from ingest_conformance.config import options
-from ingest_conformance.config.target import ConfigError, load_config, parse_set_option
+from ingest_conformance.config.target import ConfigError, TargetConfig, load_config, parse_set_option
 from ingest_conformance.exitcodes import ExitCode
 from ingest_conformance.judging.expected import load_expected_failures
 
@@ -127,10 +127,43 @@ def run(args: argparse.Namespace) -> int:
     if workers > 1:  # one controller owns the target and the reports (ingest_conformance/parallel.py)
         argv += ["-p", "ingest_conformance.pytest.parallel", "-n", str(workers), "--dist", "worksteal"]
     argv += args.pytest_args
+    from ingest_conformance.pytest import interrupt
+
     started = time.monotonic()
-    code = int(pytest.main(argv))
+    interrupt.reset()
+    interrupt.install("single")  # from here on, not only once tests are collected (start-up takes seconds)
+    try:
+        code = int(pytest.main(argv))
+    except KeyboardInterrupt:  # a signal before pytest's session took over (or after it ended)
+        code = ExitCode.INTERRUPTED
     elapsed = time.monotonic() - started
+    interrupt.uninstall()
+    signal_name = interrupt.received()
+    if signal_name is not None:
+        report_dir = config.report_dir
+        if not interrupt.was_reported():
+            _write_empty_reports(config, signal_name)
+        print(
+            f"ingest-conformance: interrupted by {signal_name} after {elapsed:.1f} s; the reports in {report_dir} "
+            "cover what finished, the rest is marked interrupted",
+            file=sys.stderr,
+        )
+        return ExitCode.INTERRUPTED
     return _translate(code, elapsed)
+
+
+def _write_empty_reports(config: TargetConfig, signal_name: str) -> None:
+    """Interrupted before any test ran: still leave a complete report dir saying so."""
+    from ingest_conformance.judging.catalogue import load_catalogue
+    from ingest_conformance.judging.results import RunResults
+    from ingest_conformance.reporting import build_document, write_reports
+
+    results = RunResults(seed=config.seed, config=config.redacted(), interrupted=signal_name)
+    run = {"target": config.target_url or "(bundled mock)", "level": config.level, "run_tag": None}
+    document = build_document(
+        load_catalogue(), results, run=run, config=config.redacted(), secrets=config.secrets(), strict=config.strict
+    )
+    write_reports(document, config.report_dir, ("json", "junit", "html"))
 
 
 def _translate(code: int, elapsed: float) -> int:

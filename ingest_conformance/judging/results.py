@@ -71,6 +71,7 @@ class RunResults:
     exchanges: dict[int, Exchange] = field(default_factory=dict)
     harness_errors: list[str] = field(default_factory=list)
     unreachable: str | None = None
+    interrupted: str | None = None  # the signal that stopped the run (SIGTERM, SIGINT), if one did
 
     def add(self, record: CheckRecord, exchanges: Iterable[Exchange] = ()) -> None:
         for ex in exchanges:
@@ -89,9 +90,12 @@ class RunResults:
         return sum(1 for o in self.by_requirement().values() if o is outcome)
 
     def exit_code(self, *, strict: bool) -> int:
-        """0 every MUST holds; 1 a MUST failed (or a SHOULD / stale entry under strict); 3 harness."""
+        """0 every MUST holds; 1 a MUST failed (or a SHOULD / stale entry under strict); 3 harness;
+        4 interrupted (the verdict covers only what finished)."""
         if self.unreachable:
             return ExitCode.HARNESS
+        if self.interrupted:
+            return ExitCode.INTERRUPTED
         rolled = self.by_requirement().values()
         if Outcome.FAIL in rolled or (strict and (Outcome.WARN in rolled or Outcome.STALE in rolled)):
             return ExitCode.NONCONFORMANT

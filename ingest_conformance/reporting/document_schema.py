@@ -72,6 +72,7 @@ RESULTS_SCHEMA: dict[str, Any] = {
                 "run_tag": {"type": ["string", "null"]},
                 "exit_code": {"type": "integer"},
                 "unreachable": {"type": ["string", "null"]},
+                "interrupted": {"type": ["string", "null"]},
                 "harness_errors": _STRS,
             },
         },

@@ -138,7 +138,9 @@ def run_verdict(exit_code: int | None, unreachable: str | None) -> str:
     """The run's verdict in words, from its exit code (see cli.py)."""
     if unreachable:
         return "target unreachable"
-    return {0: "conformant", 1: "non-conformant", 3: "harness error"}.get(exit_code or 0, f"exit code {exit_code}")
+    return {0: "conformant", 1: "non-conformant", 3: "harness error", 4: "interrupted"}.get(
+        exit_code or 0, f"exit code {exit_code}"
+    )
 
 
 def summary(document: Mapping[str, Any]) -> dict[str, Any]:
