@@ -17,12 +17,14 @@ from __future__ import annotations
 import _thread
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, ClassVar
 
 GRACE_S = 15.0  # how long a parallel run's controller waits for interrupted workers to ship their results
+ECHO_S = 2.0  # `timeout` signals its child and then the child's process group: one stop, delivered twice
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -46,6 +48,7 @@ class Progress:
 
 class _State:
     signal_name: str | None = None
+    first_at = 0.0
     finishing = False  # the reports are being written: later signals must not break that
     mode = "single"
     forward: Callable[[int], None] | None = None
@@ -105,8 +108,9 @@ def uninstall() -> None:
 def _handle(signum: int, frame: FrameType | None) -> None:
     first = _State.signal_name is None
     if first:
-        _State.signal_name = signal.Signals(signum).name
-    if _State.finishing or (_State.mode == "worker" and not first):
+        _State.signal_name, _State.first_at = signal.Signals(signum).name, time.monotonic()
+    echo = not first and time.monotonic() - _State.first_at < ECHO_S
+    if _State.finishing or echo or (_State.mode == "worker" and not first):
         return
     if _State.mode == "controller" and first:
         if _State.forward is not None:

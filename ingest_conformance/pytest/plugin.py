@@ -62,6 +62,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
         core.global_force_seed = seed
     interrupt.reset()
+    from ingest_conformance.pytest import parallel
+
+    if parallel.is_worker(config):  # a worker stops on a signal as soon as it exists, not once it has collected
+        interrupt.install("worker")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
