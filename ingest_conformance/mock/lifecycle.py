@@ -233,6 +233,8 @@ class Lifecycle:
     def _finish(self, job: Job, status: str, error: str | None, mime: str | None) -> None:
         if status == "rejected" and self._settings.fault == "rejected-never-finish":
             return  # fault: the rejection is never saved; the file stays processing
+        if self._settings.fault == "processing-never-ends":
+            return  # fault: no result is ever saved; every file stays processing
         self._store.advance(job.file_id, status, error=error, mime_type=mime)
         parent = job.parent_id
         if parent is None or not self._store.children_terminal(parent):
