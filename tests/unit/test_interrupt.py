@@ -87,13 +87,6 @@ def test_the_controller_merges_what_interrupted_workers_ran() -> None:
     record = CheckRecord("AUTH-KEY-001", "MUST", Outcome.PASS, "t::a", operation="getFile")
     planned = {"t::a": ["AUTH-KEY-001"], "t::b": ["ERR-5XX-001"]}
     worker = ([record], {}, [], None, [], (planned, ["t::a"], ["t::a"], "SIGTERM"))
-        [record],
-        {},
-        [],
-        None,
-        [],
-        ({"t::a": ["AUTH-KEY-001"], "t::b": ["ERR-5XX-001"]}, ["t::a"], ["t::a"], "SIGTERM"),
-    )
     parallel.merge(suite, worker, progress)
     assert suite.results.interrupted == "SIGTERM" and suite.results.records[0].operation == "getFile"
     assert progress.unfinished() == [("t::b", ["ERR-5XX-001"], False)]
