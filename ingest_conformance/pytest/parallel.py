@@ -122,7 +122,7 @@ class Controller:
         name = getattr(worker, "id", "?")
         if packed is not None:
             merge(self.suite, pickle.loads(packed), self.progress)
-        elif error is not None:
+        elif error is not None and interrupt.received() is None:  # a worker stopped by the signal is no harness error
             self.suite.results.harness_errors.append(f"worker {name} ended without results: {error}")
 
     @pytest.hookimpl(tryfirst=True)
