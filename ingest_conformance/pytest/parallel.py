@@ -70,13 +70,17 @@ def ship(config: pytest.Config, suite: Suite, progress: interrupt.Progress) -> N
         list(suite.expected.used),
         (progress.planned, sorted(progress.started), sorted(progress.finished), results.interrupted),
     )
-    output: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
-    output[RESULTS_KEY] = pickle.dumps(packed)
+    config.workeroutput[RESULTS_KEY] = pickle.dumps(packed)  # type: ignore[attr-defined]
     if results.interrupted:
-        # An interrupted worker ends like one told to stop, not like a crash: xdist would otherwise replace it
-        # with a fresh worker (which runs more tests) and count its last test as crashed.
-        output["exitstatus"] = int(ExitCode.INTERRUPTED)
-        output["shouldstop"] = f"interrupted by {results.interrupted}"
+        stop_quietly(config, results.interrupted)
+
+
+def stop_quietly(config: pytest.Config, signal_name: str) -> None:
+    """An interrupted worker ends like one told to stop, not like a crash: xdist would otherwise replace it
+    with a fresh worker (which runs more tests) and count its last test as crashed."""
+    output: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
+    output["exitstatus"] = int(ExitCode.INTERRUPTED)
+    output["shouldstop"] = f"interrupted by {signal_name}"
 
 
 # -- the controller -------------------------------------------------------------------------------------

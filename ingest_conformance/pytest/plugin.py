@@ -258,12 +258,14 @@ def _is_requirement_failure(exc: BaseException) -> bool:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    suite = session.config.stash.get(SUITE_KEY, None)
-    if suite is None:
-        return
     from ingest_conformance.pytest import parallel
 
     interrupt.finishing()
+    suite = session.config.stash.get(SUITE_KEY, None)
+    if suite is None:
+        if parallel.is_worker(session.config) and interrupt.received():  # stopped before its first test
+            parallel.stop_quietly(session.config, str(interrupt.received()))
+        return
     suite.results.interrupted = suite.results.interrupted or interrupt.received()
     shipped = parallel.is_worker(session.config)  # a parallel run's worker: the controller merges and reports
     if not shipped and suite.results.interrupted:
