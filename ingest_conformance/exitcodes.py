@@ -16,3 +16,4 @@ class ExitCode(IntEnum):
     NONCONFORMANT = 1  # the target broke a MUST (or a SHOULD under --strict)
     USAGE = 2  # bad command line, configuration, or input file
     HARNESS = 3  # the suite itself broke, or the target could not be reached
+    INTERRUPTED = 4  # stopped by SIGTERM or SIGINT; the reports cover what finished, the rest is marked interrupted

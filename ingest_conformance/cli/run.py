@@ -137,10 +137,29 @@ def run(args: argparse.Namespace) -> int:
     if workers > 1:  # one controller owns the target and the reports (ingest_conformance/parallel.py)
         argv += ["-p", "ingest_conformance.pytest.parallel", "-n", str(workers), "--dist", "worksteal"]
     argv += args.pytest_args
+    from ingest_conformance.pytest import interrupt
+
     started = time.monotonic()
     stopped = _PreflightWatch()
-    code = int(pytest.main(argv, plugins=[stopped]))
+    interrupt.reset()
+    interrupt.install("single")  # from here on, not only once tests are collected (start-up takes seconds)
+    try:
+        code = int(pytest.main(argv, plugins=[stopped]))
+    except KeyboardInterrupt:  # a signal before pytest's session took over (or after it ended)
+        code = ExitCode.INTERRUPTED
     elapsed = time.monotonic() - started
+    interrupt.uninstall()
+    signal_name = interrupt.received()
+    if signal_name is not None:
+        report_dir = config.report_dir
+        if not interrupt.was_reported():
+            _write_empty_reports(config, signal_name)
+        print(
+            f"ingest-conformance: interrupted by {signal_name} after {elapsed:.1f} s; the reports in {report_dir} "
+            "cover what finished, the rest is marked interrupted",
+            file=sys.stderr,
+        )
+        return ExitCode.INTERRUPTED
     if stopped.broken:  # the plugin printed the ✗ lines and stopped before any test ran
         print(
             f"ingest-conformance: the pre-flight found {stopped.broken} broken setting(s); fix the ✗ lines above "
@@ -172,6 +191,21 @@ def _check_baseline(path: Path) -> None:
         load_run(path)
     except DocumentError as exc:
         raise ConfigError(f"--baseline: {exc}") from None
+
+
+def _write_empty_reports(config: TargetConfig, signal_name: str) -> None:
+    """Interrupted before any test ran: still leave a complete report dir saying so."""
+    from ingest_conformance.judging.catalogue import load_catalogue
+    from ingest_conformance.judging.results import RunResults
+    from ingest_conformance.reporting import build_document, write_reports
+    from ingest_conformance.reporting.writers import REPORT_FORMATS
+
+    results = RunResults(seed=config.seed, config=config.redacted(), interrupted=signal_name)
+    run = {"target": config.target_url or "(bundled mock)", "level": config.level, "run_tag": None}
+    document = build_document(
+        load_catalogue(), results, run=run, config=config.redacted(), secrets=config.secrets(), strict=config.strict
+    )
+    write_reports(document, config.report_dir, REPORT_FORMATS)
 
 
 def _translate(code: int, elapsed: float) -> int:

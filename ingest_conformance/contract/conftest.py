@@ -17,7 +17,7 @@ from ingest_conformance.flows.upload import Existing, tag_info
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.strategies import MultipartBody, Part
-from ingest_conformance.wire.client import TargetClient
+from ingest_conformance.wire.client import Auth, TargetClient
 from ingest_conformance.wire.fileserver import FileServer, serve_files
 
 
@@ -68,13 +68,42 @@ def single_url_path(suite: Suite) -> str:
 
 
 @pytest.fixture(scope="session")
-def second_environment(suite: Suite) -> str:
-    """Which credential of another environment is configured; skips the isolation tests without one."""
+def second_environment(suite: Suite, existing: Existing) -> str:
+    """Which credential of another environment is configured, once it is checked: it must authenticate
+    and belong to another environment (DECISIONS, Authentication). Otherwise the isolation tests skip,
+    saying the second credential is broken: a configuration error, never a pass."""
+    which: Auth
     if suite.credentials.second_api_key is not None:
-        return "second_api_key"
-    if suite.credentials.second_access_token is not None:
-        return "second_access_token"
-    pytest.skip("isolation tests need a credential of another environment: --second-api-key")
+        which, flag = "second_api_key", "--second-api-key"
+    elif suite.credentials.second_access_token is not None:
+        which, flag = "second_access_token", "--second-access-token"
+    else:
+        pytest.skip("isolation tests need a credential of another environment: --second-api-key")
+    sample = one_example(suite, s.pdf_files(max_pages=1), salt=salt_of("second environment"))
+    body = MultipartBody([Part.file(sample), Part.json("info", tag_info(suite))])
+    with TargetClient(suite.base_url, suite.credentials) as probe:
+        ex = probe.post_multipart(
+            "/v1/ingest/uploads",
+            body.to_bytes(),
+            body.content_type,
+            auth=which,
+            note="check the second credential: it authenticates, in another environment",
+        )
+    broken = f"the second credential ({flag}) is broken, a configuration error; isolation is not checked"
+    if ex.status == 429:
+        pytest.skip(f"rate-limited while checking the second credential ({ex.summary()})")
+    if ex.status is None or not 200 <= ex.status < 300:
+        pytest.skip(f"{broken}: an upload with it answered {ex.summary()}")
+    try:
+        theirs = ex.json().get("environmentId")
+    except (ValueError, AttributeError):
+        theirs = None
+    ours = existing.answer.get("environmentId")
+    if not isinstance(theirs, str) or not isinstance(ours, str):
+        pytest.skip(f"{broken}: cannot tell the environments apart (environmentId {ours!r} and {theirs!r})")
+    if theirs == ours:
+        pytest.skip(f"{broken}: it belongs to the first credential's own environment ({ours})")
+    return which
 
 
 @pytest.fixture(scope="session")

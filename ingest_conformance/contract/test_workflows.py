@@ -69,6 +69,8 @@ def test_upload_poll_import_with_client_data(client: TargetClient, verdict: Verd
         sample, info = case
         ex = post_parts(client, UPLOADS, [Part.file(sample), Part.json("info", info)], note="workflow upload")
         result = flow(verdict, client, suite, ex, "uploadFiles")
+        if result.answer is None:  # a precondition, not this test's verdict: the format tests judge a refusal
+            pytest.skip(f"the workflow upload of a valid file was not accepted ({ex.summary()}); nothing to follow")
         for file_id, poll in result.polls.items():
             got = (poll.body or {}).get("clientData")
             sent = info["clientData"]
@@ -176,7 +178,7 @@ def test_files_and_urls_give_entries_for_both(
     finals = {u.filename: (result.polls[u.id].final_status if u.id in result.polls else None) for u in result.files}
     verdict.require(
         "URL-OK-001",
-        all(v == "processed" for v in finals.values()),
+        bool(finals) and all(v == "processed" for v in finals.values()),
         exchange=ex,
         received=f"final statuses {finals}",
         documented="a reachable URL of an allowed file ends processed",

@@ -137,7 +137,7 @@ def send_within_limit(client: TargetClient, path: str, body: RequestBody, framin
     return sent
 
 
-def judge_all(*steps: Callable[[], None]) -> None:
+def judge_all(*steps: Callable[[], object]) -> None:
     """Run every judging step even when one fails, so each broken requirement is recorded; then raise
     the first failure (a 500 to an oversized body breaks both SIZE-413-* and ERR-5XX-001)."""
     first: RequirementFailure | None = None

@@ -11,7 +11,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from ingest_conformance.flows.polling import STATUS_ORDER, Poll, poll_file
+from ingest_conformance.judging.checks import body_preview
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.strategies import RUN_TAG_KEY, Disposition, MultipartBody, Operation, Part, SampleFile
@@ -58,14 +61,27 @@ def upload_answer(
         return None
     if not isinstance(body, dict):
         return None
+    named = _named_files(body, operation)
+    verdict.require(
+        "RESP-POST-001",
+        bool(named),
+        received=f"a {ex.status} answer naming no file: {body_preview(ex)}",
+        documented="a successful upload names every file it took (a files[] entry each, or fileId for single)",
+        exchange=ex,
+        message="the upload was accepted but names no file",
+    )
+    return body, named
+
+
+def _named_files(body: dict[str, Any], operation: str) -> list[Uploaded]:
     if operation in ("uploadSingle", "uploadSingleUrl"):
         if isinstance(body.get("fileId"), str):
-            return body, [Uploaded(body["fileId"], str(body.get("filename", "")), body)]
-        return body, []
+            return [Uploaded(body["fileId"], str(body.get("filename", "")), body)]
+        return []
     files = body.get("files")
     if not isinstance(files, list):
-        return body, []
-    return body, [
+        return []
+    return [
         Uploaded(str(f["id"]), str(f.get("filename", "")), f)
         for f in files
         if isinstance(f, dict) and isinstance(f.get("id"), str)
@@ -112,9 +128,14 @@ def read_back(
 
 
 def follow(verdict: Verdict, client: TargetClient, suite: Suite, file_id: str) -> Poll:
-    """Poll GET file to a final status, judging every status seen (LIFE-STATUS-*, LIFE-ERR-*, RESP-NULL-001)."""
+    """Poll GET file to a final status, judging every status seen (LIFE-STATUS-*, LIFE-ERR-*, RESP-NULL-001).
+
+    Skips the test, with the reason, once earlier files of the run never ended (judging/stalls.py)."""
+    skip_if_stalled(suite)
     timeout = suite.config.profile.processing_timeout_s
     poll = poll_file(client, file_id, timeout_s=timeout, first_delay_s=suite.poll_start_s)
+    if poll.timed_out:
+        suite.stalls.note(f"file {file_id} still {poll.final_status!r} after {timeout:g} s in {verdict.test_id}")
     if poll.last is not None:
         verdict.answered(poll.last, "getFile")
     bad = [s for s in poll.statuses if s not in FILE_STATUSES]
@@ -143,6 +164,13 @@ def follow(verdict: Verdict, client: TargetClient, suite: Suite, file_id: str) -
     if poll.body is not None:
         file_fields(verdict, poll.body, poll.last)
     return poll
+
+
+def skip_if_stalled(suite: Suite) -> None:
+    """A test that needs a final status is skipped once the run has seen files never reach one."""
+    reason = suite.stalls.skip_reason()
+    if reason is not None:
+        pytest.skip(reason)
 
 
 def file_fields(verdict: Verdict, body: dict[str, Any], ex: Exchange | None) -> None:
@@ -204,6 +232,7 @@ def outcome(
             rid,
             f"{sample.description} named {sample.filename!r}: {seen}",
             poll.last if poll and poll.last else upload_ex,
+            operation=operation.value,
         )
         return
     verdict.require(
@@ -213,6 +242,7 @@ def outcome(
         documented=" or ".join(o.value for o in _ordered(allowed)),
         exchange=poll.last if poll and poll.last else upload_ex,
         message=f"{sample.description} named {sample.filename!r}",
+        operation=operation.value,
     )
 
 
@@ -314,14 +344,6 @@ def judge_sample(
     upload = upload_sample(client, suite, sample, operation=operation)
     result = flow(verdict, client, suite, upload, operation.value)
     poll = next(iter(result.polls.values()), None)
-    if result.accepted and not result.files:
-        verdict.require(
-            "RESP-SCHEMA-001",
-            False,
-            received="an accepted upload naming no file",
-            documented="one files[] entry (or fileId) per uploaded file",
-            exchange=upload,
-        )
     outcome(verdict, suite, rid, sample, operation, upload, poll)
     return result
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ingest_conformance.flows.polling import Poll
 from ingest_conformance.flows.sizing import judge_all
-from ingest_conformance.flows.upload import Flow, file_fields, flow, outcome, upload_sample
+from ingest_conformance.flows.upload import Flow, file_fields, flow, outcome, skip_if_stalled, upload_sample
 from ingest_conformance.judging.checks import RequirementFailure, body_preview
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
@@ -102,6 +102,7 @@ class ZipRun:
         cls, verdict: Verdict, client: TargetClient, suite: Suite, sample: SampleFile, result: Flow, zip_id: str
     ) -> ZipRun:
         """Poll GET import until the ZIP and every child it produced have ended (bounded)."""
+        skip_if_stalled(suite)
         answer = result.answer or {}
         run = cls(sample, result, zip_id, import_id=str(answer.get("importId")), last=result.upload)
         timeout = suite.config.profile.processing_timeout_s
@@ -137,6 +138,8 @@ class ZipRun:
             delay = min(delay * 1.6, 2.0)
         else:
             run.timed_out = True
+        if run.timed_out:
+            suite.stalls.note(f"ZIP {zip_id}'s import did not end within {timeout:g} s in {verdict.test_id}")
         if run.last is not None and run.last is not result.upload:
             verdict.answered(run.last, "getImport")
         return run

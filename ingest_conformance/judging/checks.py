@@ -1,9 +1,12 @@
 """Checks: small functions with one signature, raising a typed failure.
 
-Every check is ``check(ctx, exchange, case) -> None``: `ctx` is what the run knows (config,
+Every check is ``check(ctx, exchange, case) -> bool``: `ctx` is what the run knows (config,
 catalogue, spec), `exchange` what went over the wire, `case` what this request meant (operation
 and expectations). A broken rule raises `RequirementFailure` naming the requirement, what was
-received and what the contract says, so the report reads "Received … / Documented …".
+received and what the contract says, so the report reads "Received … / Documented …". A check that
+held returns True; one that had nothing to judge (an error-body check on a 2xx, a schema check on an
+answer the spec does not describe) returns False, and records nothing: a pass only counts when the
+answer could have failed it (DECISIONS, "What a verdict means").
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ class CheckContext:
     spec: OpenAPIDocument
 
 
-Check = Callable[[CheckContext, Exchange, Case], None]
+Check = Callable[[CheckContext, Exchange, Case], bool]
 
 
 def short(value: Any, limit: int = 300) -> str:
@@ -93,9 +96,11 @@ def _requires(*ids: str) -> Callable[[Check], Check]:
 
 
 @_requires("ERR-5XX-001")
-def no_server_error(ctx: CheckContext, exchange: Exchange, case: Case) -> None:
-    """Whatever we sent, a 5xx is never the answer to a client's request."""
-    if exchange.status is not None and exchange.status >= 500:
+def no_server_error(ctx: CheckContext, exchange: Exchange, case: Case) -> bool:
+    """Whatever we sent, a 5xx is never the answer to a client's request (no answer: nothing to judge)."""
+    if exchange.status is None:
+        return False
+    if exchange.status >= 500:
         raise RequirementFailure(
             "ERR-5XX-001",
             received=body_preview(exchange),
@@ -103,12 +108,14 @@ def no_server_error(ctx: CheckContext, exchange: Exchange, case: Case) -> None:
             exchange=exchange,
             message=f"server error for: {case.description or case.operation}",
         )
+    return True
 
 
 @_requires("ERR-JSON-001")
-def error_body_is_json(ctx: CheckContext, exchange: Exchange, case: Case) -> None:
+def error_body_is_json(ctx: CheckContext, exchange: Exchange, case: Case) -> bool:
+    """Only a 4xx is an error answer; anything else is not this check's to judge."""
     if exchange.status is None or not 400 <= exchange.status < 500:
-        return
+        return False
     ctype = (exchange.header("content-type") or "").split(";")[0].strip().lower()
     try:
         json.loads(exchange.response_body)
@@ -123,12 +130,18 @@ def error_body_is_json(ctx: CheckContext, exchange: Exchange, case: Case) -> Non
             exchange=exchange,
             message="error answer is not JSON",
         )
+    return True
 
 
 @_requires("RESP-SCHEMA-001")
-def response_conforms_to_schema(ctx: CheckContext, exchange: Exchange, case: Case) -> None:
+def response_conforms_to_schema(ctx: CheckContext, exchange: Exchange, case: Case) -> bool:
+    """A 2xx the spec describes a JSON body for; any other answer is not this check's to judge."""
     if exchange.status is None or not 200 <= exchange.status < 300:
-        return
+        return False
+    if case.operation not in ctx.spec.operations:
+        return False
+    if ctx.spec.response_validator(case.operation, exchange.status) is None:
+        return False
     errors = ctx.spec.validate_response(case.operation, exchange)
     if errors:
         raise RequirementFailure(
@@ -138,21 +151,26 @@ def response_conforms_to_schema(ctx: CheckContext, exchange: Exchange, case: Cas
             exchange=exchange,
             message=f"{case.operation} answer does not match the spec",
         )
+    return True
 
 
 ID_FIELDS = ("id", "accountId", "environmentId", "importId", "fileId", "documentId", "parentFileId", "companyId")
 
 
 @_requires("ID-SHAPE-001")
-def ids_match_profile_pattern(ctx: CheckContext, exchange: Exchange, case: Case) -> None:
+def ids_match_profile_pattern(ctx: CheckContext, exchange: Exchange, case: Case) -> bool:
+    """Every id of a 2xx JSON body; an answer carrying no id has nothing to judge."""
     if exchange.status is None or not 200 <= exchange.status < 300:
-        return
+        return False
     try:
         body = json.loads(exchange.response_body)
     except ValueError:
-        return
+        return False
+    ids = _walk_ids(body, "")
+    if not ids:
+        return False
     pattern = re.compile(ctx.config.profile.id_pattern)
-    bad = [f"{path}={value!r}" for path, value in _walk_ids(body, "") if not pattern.search(value)]
+    bad = [f"{path}={value!r}" for path, value in ids if not pattern.search(value)]
     if bad:
         raise RequirementFailure(
             "ID-SHAPE-001",
@@ -161,6 +179,7 @@ def ids_match_profile_pattern(ctx: CheckContext, exchange: Exchange, case: Case)
             exchange=exchange,
             message="ids of an unexpected shape",
         )
+    return True
 
 
 def _walk_ids(node: Any, path: str) -> list[tuple[str, str]]:

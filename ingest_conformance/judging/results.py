@@ -46,6 +46,7 @@ class CheckRecord:
     received: str = ""
     documented: str = ""
     exchange_ids: list[int] = field(default_factory=list)
+    operation: str | None = None  # the operation this check exercised; None when no operation applies
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +58,7 @@ class CheckRecord:
             "received": self.received,
             "documented": self.documented,
             "exchanges": self.exchange_ids,
+            "operation": self.operation,
         }
 
 
@@ -71,6 +73,7 @@ class RunResults:
     harness_errors: list[str] = field(default_factory=list)
     unreachable: str | None = None
     traffic: Traffic = field(default_factory=Traffic)  # every request's timing, for the report's charts
+    interrupted: str | None = None  # the signal that stopped the run (SIGTERM, SIGINT), if one did
 
     def add(self, record: CheckRecord, exchanges: Iterable[Exchange] = ()) -> None:
         for ex in exchanges:
@@ -89,9 +92,12 @@ class RunResults:
         return sum(1 for o in self.by_requirement().values() if o is outcome)
 
     def exit_code(self, *, strict: bool) -> int:
-        """0 every MUST holds; 1 a MUST failed (or a SHOULD / stale entry under strict); 3 harness."""
+        """0 every MUST holds; 1 a MUST failed (or a SHOULD / stale entry under strict); 3 harness;
+        4 interrupted (the verdict covers only what finished)."""
         if self.unreachable:
             return ExitCode.HARNESS
+        if self.interrupted:
+            return ExitCode.INTERRUPTED
         rolled = self.by_requirement().values()
         if Outcome.FAIL in rolled or (strict and (Outcome.WARN in rolled or Outcome.STALE in rolled)):
             return ExitCode.NONCONFORMANT

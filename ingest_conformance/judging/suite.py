@@ -21,6 +21,7 @@ from ingest_conformance.judging.checks import CheckContext
 from ingest_conformance.judging.expected import ExpectedFailures, load_expected_failures
 from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.results import RunResults
+from ingest_conformance.judging.stalls import Stalls
 from ingest_conformance.webhooks.session import HookSession, open_webhooks
 from ingest_conformance.wire.client import EXCHANGE_TAPS, Credentials
 
@@ -38,6 +39,11 @@ class Suite:
     seed: int
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     hooks: HookSession | None = None  # the webhook receiver, or why webhooks are skipped (webhooks/session.py)
+    stalls: Stalls = field(init=False)
+    """Files that ran past processing_timeout_s: once two have, tests needing a final status skip (stalls.py)."""
+
+    def __post_init__(self) -> None:
+        self.stalls = Stalls(self.config.profile.processing_timeout_s)
 
     @property
     def ctx(self) -> CheckContext:

@@ -306,6 +306,16 @@ FAULTS: tuple[Fault, ...] = (
         "LIFE-STATUS-003",
         "a file that fails its checks stays processing forever (the rejection is never saved)",
     ),
+    _f(
+        "processing-never-ends",
+        "LIFE-STATUS-003",
+        "no file ever leaves processing (the worker that saves results is down): every poll waits to the timeout",
+    ),
+    _f(
+        "status-done",
+        "LIFE-STATUS-001",
+        "a processed file is shown with the undocumented status `done` (a renamed enum value)",
+    ),
     _f("rejected-without-error", "LIFE-ERR-001", "a rejected file carries error null"),
     _f(
         "processed-with-empty-error",

@@ -243,6 +243,8 @@ class Lifecycle:
     def _finish(self, job: Job, status: str, error: str | None, mime: str | None) -> None:
         if status == "rejected" and self._settings.fault == "rejected-never-finish":
             return  # fault: the rejection is never saved; the file stays processing
+        if self._settings.fault == "processing-never-ends":
+            return  # fault: no result is ever saved; every file stays processing
         stale = None
         if self._events is not None and self._settings.fault == "webhook-stale-data":
             stale = self._store.file_view(job.file_id)  # fault: the event is built from the record read before the save

@@ -16,6 +16,8 @@ set-up data run once per worker.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
 from typing import Any
 
@@ -25,8 +27,10 @@ from ingest_conformance.config.target import ConfigError
 from ingest_conformance.exitcodes import ExitCode
 from ingest_conformance.judging.results import RunResults
 from ingest_conformance.judging.suite import Suite
+from ingest_conformance.pytest import interrupt
 from ingest_conformance.pytest.state import (
     CONFIG_KEY,
+    PROGRESS_KEY,
     RECORDER_KEY,
     SUITE_KEY,
     TARGET_KEY,
@@ -58,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
             setattr(config.option, dest, target[key])
 
 
-def ship(config: pytest.Config, suite: Suite) -> None:
+def ship(config: pytest.Config, suite: Suite, progress: interrupt.Progress) -> None:
     """On a worker at session end: this worker's results, for the controller to merge."""
     results = suite.results
     packed = (
@@ -68,20 +72,43 @@ def ship(config: pytest.Config, suite: Suite) -> None:
         results.unreachable,
         list(suite.expected.used),
         results.traffic,
+        (progress.planned, sorted(progress.started), sorted(progress.finished), results.interrupted),
     )
     config.workeroutput[RESULTS_KEY] = pickle.dumps(packed)  # type: ignore[attr-defined]
+    if results.interrupted:
+        stop_quietly(config, results.interrupted)
+
+
+def stop_quietly(config: pytest.Config, signal_name: str) -> None:
+    """An interrupted worker ends like one told to stop, not like a crash: xdist would otherwise replace it
+    with a fresh worker (which runs more tests) and count its last test as crashed."""
+    output: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
+    output["exitstatus"] = int(ExitCode.INTERRUPTED)
+    output["shouldstop"] = f"interrupted by {signal_name}"
 
 
 # -- the controller -------------------------------------------------------------------------------------
 class Controller:
     """Registered on the controller only (see `pytest_sessionstart`)."""
 
-    def __init__(self, suite: Suite) -> None:
+    def __init__(self, suite: Suite, progress: interrupt.Progress) -> None:
         self.suite = suite
+        self.progress = progress
+        self.worker_pids: list[int] = []
+
+    def forward(self, signum: int) -> None:
+        """Pass a SIGTERM / SIGINT on to the workers (interrupt.py): each stops and ships what it has."""
+        for pid in self.worker_pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signum)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         suite, credentials = self.suite, self.suite.credentials
+        # execnet starts each popen worker as a subprocess of ours; its pid is what a signal is forwarded to.
+        pid = getattr(getattr(getattr(getattr(node, "gateway", None), "_io", None), "popen", None), "pid", None)
+        if isinstance(pid, int):
+            self.worker_pids.append(pid)
         node.workerinput[TARGET_KEY] = {
             "url": suite.base_url,
             "seed": suite.seed,
@@ -98,12 +125,12 @@ class Controller:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object | None) -> None:
-        packed = getattr(node, "workeroutput", {}).get(RESULTS_KEY)
+        packed = getattr(node, "workeroutput", {}).pop(RESULTS_KEY, None)  # xdist may call this twice per node
         worker = getattr(node, "gateway", None)
         name = getattr(worker, "id", "?")
         if packed is not None:
-            merge(self.suite, pickle.loads(packed))
-        elif error is not None:
+            merge(self.suite, pickle.loads(packed), self.progress)
+        elif error is not None and interrupt.received() is None:  # a worker stopped by the signal is no harness error
             self.suite.results.harness_errors.append(f"worker {name} ended without results: {error}")
 
     @pytest.hookimpl(tryfirst=True)
@@ -111,9 +138,15 @@ class Controller:
         self.suite.close()  # before the plugin writes the reports, as the session fixture's teardown would
 
 
-def merge(suite: Suite, packed: tuple[Any, ...]) -> None:
-    """Fold one worker's results into the run's: records, exchanges (new ids), errors, used entries."""
+def merge(suite: Suite, packed: tuple[Any, ...], progress: interrupt.Progress | None = None) -> None:
+    """Fold one worker's results into the run's: records, exchanges (new ids), errors, used entries, and
+    which tests it was to run and finished (for marking the rest after an interrupt)."""
     records, exchanges, harness_errors, unreachable, used = packed[:5]
+    if len(packed) > 6:  # which tests the worker was to run and finished, and whether a signal stopped it
+        planned, started, finished, interrupted = packed[6]
+        if progress is not None:
+            progress.merge(planned, started, finished)
+        suite.results.interrupted = suite.results.interrupted or interrupted
     results: RunResults = suite.results
     next_id = max(results.exchanges, default=0) + 1
     renumbered: dict[int, int] = {}
@@ -146,7 +179,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config.stash[SUITE_KEY] = suite
     if RECORDER_KEY in config.stash:
         del config.stash[RECORDER_KEY]  # each worker records (and writes) its own cassette
-    config.pluginmanager.register(Controller(suite), "ingest-conformance-controller")
+    progress = interrupt.Progress()
+    config.stash[PROGRESS_KEY] = progress
+    controller = Controller(suite, progress)
+    config.pluginmanager.register(controller, "ingest-conformance-controller")
+    interrupt.install("controller", controller.forward)
     reason = suite.unreachable_reason()
     if reason:
         suite.results.unreachable = reason

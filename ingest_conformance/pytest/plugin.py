@@ -23,9 +23,11 @@ from ingest_conformance.judging.checks import RequirementFailure
 from ingest_conformance.judging.results import CheckRecord, Outcome
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
+from ingest_conformance.pytest import interrupt
 from ingest_conformance.pytest.state import (
     CASSETTE_KEY,
     CONFIG_KEY,
+    PROGRESS_KEY,
     RECORDER_KEY,
     SUITE_KEY,
     VERDICT_KEY,
@@ -64,6 +66,13 @@ def pytest_configure(config: pytest.Config) -> None:
         from hypothesis import core
 
         core.global_force_seed = seed
+    interrupt.reset()
+    if is_worker(config):  # a worker stops on a signal as soon as it exists, not once it has collected
+        interrupt.install("worker")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    interrupt.uninstall()
 
 
 def _check_baseline(config: pytest.Config) -> None:
@@ -110,6 +119,15 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    # What this process is to run, so a SIGTERM / SIGINT can mark what did not finish (interrupt.py).
+    config.stash[PROGRESS_KEY] = interrupt.Progress(
+        {
+            item.nodeid: [str(a) for a in marker.args]
+            for item in keep
+            if (marker := item.get_closest_marker("requirement"))
+        }
+    )
+    interrupt.install("worker" if is_worker(config) else "single")
 
 
 # -- fixtures ---------------------------------------------------------------------------------------
@@ -227,6 +245,9 @@ def pytest_runtest_makereport(
             report.sections.append((f"reproduce (seed {suite.seed})", evidence))
     if v is not None and call.when == "call":
         v.judge_rate_limits()
+    progress = item.config.stash.get(PROGRESS_KEY, None)
+    if progress is not None and call.when == "teardown":
+        progress.finished.add(item.nodeid)
     recorder = item.config.stash.get(RECORDER_KEY, None)
     if recorder is not None and v is not None and call.when == "teardown":
         recorder.add(item.nodeid, v.exchanges)  # raw-socket probes are recorded by the test, not a client
@@ -247,10 +268,18 @@ def _is_requirement_failure(exc: BaseException) -> bool:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from ingest_conformance.pytest import parallel
+
+    interrupt.finishing()
     suite = session.config.stash.get(SUITE_KEY, None)
     if suite is None:
+        if is_worker(session.config) and interrupt.received():  # stopped before its first test
+            parallel.stop_quietly(session.config, str(interrupt.received()))
         return
+    suite.results.interrupted = suite.results.interrupted or interrupt.received()
     shipped = is_worker(session.config)  # a parallel run's worker: the controller merges and reports
+    if not shipped and suite.results.interrupted:
+        _mark_interrupted(suite, session.config.stash.get(PROGRESS_KEY, None) or interrupt.Progress())
     if not shipped:
         for entry in suite.expected.stale():
             level = suite.catalogue[entry.requirement].level
@@ -267,6 +296,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
         baseline = session.config.getoption("ic_baseline", None)
         session.config.stash[RESULTS_PATH_KEY] = write_results(suite, Path(baseline) if baseline else None)
+        interrupt.note_reported()
     recorder = session.config.stash.get(RECORDER_KEY, None)
     if recorder is not None:
         from ingest_conformance.cassettes.record import write_run_cassette
@@ -276,13 +306,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             suite, recorder, Path(session.config.getoption("ic_record")), worker
         )
     if shipped:
-        from ingest_conformance.pytest.parallel import ship
-
-        ship(session.config, suite)
+        parallel.ship(session.config, suite, session.config.stash.get(PROGRESS_KEY, None) or interrupt.Progress())
         return
     ours = suite.results.exit_code(strict=suite.config.strict)
     if ours:
         session.exitstatus = ours
+
+
+def _mark_interrupted(suite: Suite, progress: interrupt.Progress) -> None:
+    """Every test that did not finish gets a skip record per requirement, saying it was interrupted."""
+    signal_name = suite.results.interrupted or "a signal"
+    for test_id, rids, started in progress.unfinished():
+        for rid in rids:
+            suite.results.add(
+                CheckRecord(
+                    rid,
+                    suite.catalogue[rid].level,
+                    Outcome.SKIP,
+                    test_id,
+                    message=interrupt.message(signal_name, started),
+                )
+            )
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -312,3 +356,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     recorder = item.config.stash.get(RECORDER_KEY, None)
     if recorder is not None:
         recorder.current_test = item.nodeid
+    progress = item.config.stash.get(PROGRESS_KEY, None)
+    if progress is not None:
+        progress.started.add(item.nodeid)

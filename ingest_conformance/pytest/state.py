@@ -17,10 +17,12 @@ from ingest_conformance.config import options
 from ingest_conformance.config.target import ConfigError, TargetConfig, load_config, parse_set_option
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
+from ingest_conformance.pytest import interrupt
 
 __all__ = [
     "CASSETTE_KEY",
     "CONFIG_KEY",
+    "PROGRESS_KEY",
     "RECORDER_KEY",
     "SUITE_KEY",
     "TARGET_KEY",
@@ -34,6 +36,7 @@ SUITE_KEY = pytest.StashKey[Suite]()
 VERDICT_KEY = pytest.StashKey[Verdict]()
 RECORDER_KEY = pytest.StashKey[Recorder]()
 CASSETTE_KEY = pytest.StashKey[Path]()
+PROGRESS_KEY = pytest.StashKey[interrupt.Progress]()  # which tests ran, for marking the rest after a signal
 TARGET_KEY = "ingest_conformance_target"  # in an xdist worker's `workerinput`: the controller's target
 
 

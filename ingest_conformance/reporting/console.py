@@ -169,6 +169,12 @@ def _skips(console: Console, document: Mapping[str, Any]) -> None:
 def _harness(console: Console, run: Mapping[str, Any]) -> None:
     if run.get("unreachable"):
         console.print(Text(f"target unreachable: {one_line(run['unreachable'], 300)}", style="bold magenta"))
+    if run.get("interrupted"):
+        console.print(
+            Text(
+                f"interrupted by {run['interrupted']}: tests that did not finish are marked skip", style="bold magenta"
+            )
+        )
     for error in run.get("harness_errors") or []:
         console.print(Text(f"harness error: {one_line(error, 300)}", style="bold magenta"))
 

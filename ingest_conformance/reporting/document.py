@@ -63,6 +63,7 @@ def build_document(
             "strict": strict,
             "exit_code": results.exit_code(strict=strict),
             "unreachable": results.unreachable,
+            "interrupted": results.interrupted,
             "harness_errors": list(results.harness_errors),
         },
         "summary": {},

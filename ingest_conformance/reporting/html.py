@@ -71,6 +71,8 @@ def _run_section(document: Mapping[str, Any]) -> str:
     ]
     if run.get("unreachable"):
         rows.append(("target unreachable", run["unreachable"]))
+    if run.get("interrupted"):
+        rows.append(("interrupted", f"by {run['interrupted']}: tests that did not finish are marked skip"))
     rows += [("harness error", err) for err in run.get("harness_errors") or []]
     table = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     ok = "ok" if run["exit_code"] == 0 else "bad"

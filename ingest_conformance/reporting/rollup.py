@@ -51,11 +51,51 @@ def _group(requirements: Sequence[Mapping[str, Any]], keys_of: Any) -> dict[str,
     }
 
 
+# Outcomes that say nothing about the target: when a record of them names no operation (a skipped or
+# interrupted test, a harness error), it stands for every operation the requirement declares.
+_UNJUDGED = frozenset({Outcome.DISABLED.label, Outcome.SKIP.label, Outcome.ERROR.label, Outcome.STALE.label})
+
+
+def operations_of(requirement: Mapping[str, Any]) -> dict[str, list[str]]:
+    """operationId -> the outcomes of the requirement's records counted there.
+
+    A record counts under the operation it exercised (its `operation`), so one test on uploadFiles
+    does not mark the other upload operations. Declared operations no check ran on are listed with
+    no outcome (not run there). A record without an operation key (a results file written before
+    records named theirs) counts under every declared operation, as it did then.
+    """
+    declared = list(requirement.get("operations") or [])
+    placed: dict[str, list[str]] = {op: [] for op in declared}
+    for rec in requirement.get("records", []):
+        if "operation" not in rec or (rec["operation"] is None and rec["outcome"] in _UNJUDGED):
+            targets = declared or [NO_OPERATION]
+        else:
+            targets = [rec["operation"] or (declared[0] if len(declared) == 1 else NO_OPERATION)]
+        for op in targets:
+            placed.setdefault(op, []).append(rec["outcome"])
+    return placed or {NO_OPERATION: []}
+
+
 def by_operation(requirements: Sequence[Mapping[str, Any]], operation_ids: Sequence[str] = ()) -> dict[str, Any]:
-    """operationId -> {outcome, requirements, counts}; `operation_ids` fixes the order (known ones first)."""
-    grouped = _group(requirements, lambda r: r.get("operations") or [NO_OPERATION])
+    """operationId -> {outcome, requirements, counts}; `operation_ids` fixes the order (known ones first).
+
+    A requirement's outcome under an operation is the worst of its records there, `not run` when no
+    check of it ran on that operation.
+    """
+    grouped: dict[str, dict[str, str]] = {}
+    for req in requirements:
+        for op, outcomes in operations_of(req).items():
+            grouped.setdefault(op, {})[req["id"]] = worst(outcomes)
     ordered = [op for op in operation_ids if op in grouped] + sorted(k for k in grouped if k not in operation_ids)
-    return {op: grouped[op] for op in ordered}
+    return {
+        op: {
+            "outcome": worst(grouped[op].values()),
+            "requirements": list(grouped[op]),
+            "counts": counts(grouped[op].values()),
+            "outcomes": dict(grouped[op]),
+        }
+        for op in ordered
+    }
 
 
 def by_feature(requirements: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -98,7 +138,9 @@ def run_verdict(exit_code: int | None, unreachable: str | None) -> str:
     """The run's verdict in words, from its exit code (see cli.py)."""
     if unreachable:
         return "target unreachable"
-    return {0: "conformant", 1: "non-conformant", 3: "harness error"}.get(exit_code or 0, f"exit code {exit_code}")
+    return {0: "conformant", 1: "non-conformant", 3: "harness error", 4: "interrupted"}.get(
+        exit_code or 0, f"exit code {exit_code}"
+    )
 
 
 def summary(document: Mapping[str, Any]) -> dict[str, Any]:

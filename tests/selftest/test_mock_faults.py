@@ -50,6 +50,26 @@ def _goes_back_to_pending(c: httpx.Client) -> bool:
     return seen[-1] == "processed" and "pending" in seen[1:]
 
 
+def _settled_status(c: httpx.Client, file_id: str, wait_s: float) -> str:
+    """The file's status once it leaves pending/processing, or its last status after `wait_s` (bounded)."""
+    deadline = time.monotonic() + wait_s
+    status = ""
+    while time.monotonic() < deadline:
+        status = c.get(f"/v1/ingest/files/{file_id}").json()["status"]
+        if status not in ("pending", "processing"):
+            break
+        time.sleep(0.02)
+    return status
+
+
+def _stays_processing(c: httpx.Client) -> bool:
+    return _settled_status(c, upload(c, [("a.pdf", samples.pdf())])["files"][0]["id"], 1.0) == "processing"
+
+
+def _ends_done(c: httpx.Client) -> bool:
+    return _settled_status(c, upload(c, [("a.pdf", samples.pdf())])["files"][0]["id"], 5.0) == "done"
+
+
 def _only_last_file_kept(c: httpx.Client) -> bool:
     return len(upload(c, [("a.pdf", samples.pdf()), ("b.png", samples.png())])["files"]) == 1
 
@@ -73,6 +93,8 @@ PROBES: dict[str, Probe] = {
     "iso-list-all-environments": _other_environment_listed,
     "rejected-without-error": _rejected_without_error,
     "retry-requeues-to-pending": _goes_back_to_pending,
+    "processing-never-ends": _stays_processing,
+    "status-done": _ends_done,
     "multi-files-keeps-last": _only_last_file_kept,
     "json-as-text-html": _html_json,
     "list-imports-cached": _stale_list,

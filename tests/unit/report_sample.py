@@ -151,6 +151,7 @@ def sample_results() -> RunResults:
         message: str = "",
         received: str = "",
         documented: str = "",
+        operation: str | None = None,
     ) -> None:
         record = CheckRecord(
             rid,
@@ -160,11 +161,12 @@ def sample_results() -> RunResults:
             message=message,
             received=received,
             documented=documented,
+            operation=operation,
         )
         results.add(record, exchanges)
 
-    add("RESP-GET-001", Outcome.PASS, "test_get_file", [ex["query"]])
-    add("ERR-5XX-001", Outcome.PASS, "test_get_file", [ex["query"]])
+    add("RESP-GET-001", Outcome.PASS, "test_get_file", [ex["query"]], operation="getFile")
+    add("ERR-5XX-001", Outcome.PASS, "test_get_file", [ex["query"]], operation="getFile")
     add(
         "ERR-5XX-001",
         Outcome.FAIL,
@@ -173,6 +175,7 @@ def sample_results() -> RunResults:
         message=f"the target answered 500 to a raw Latin-1 filename (key {API_KEY})",
         received=f'500 {{"message":"boom for key {API_KEY} {HOSTILE}"}}',
         documented="a 4xx or a 2xx, never 5xx",
+        operation="uploadFiles",
     )
     add(
         "NAME-LAT1-001",
@@ -182,6 +185,7 @@ def sample_results() -> RunResults:
         message="upload of café résumé.pdf did not succeed",
         received="500",
         documented="status in [200, 201]",
+        operation="uploadFiles",
     )
     add(
         "RATE-429-002",
@@ -223,7 +227,7 @@ def sample_results() -> RunResults:
         [ex["large"], ex["reset"]],
         message=f"harness error: ConnectionResetError: reset while streaming with {SECOND_KEY}",
     )
-    add("SIZE-413-001", Outcome.PASS, "test_oversize_content_length", [ex["large"]])
+    add("SIZE-413-001", Outcome.PASS, "test_oversize_content_length", [ex["large"]], operation="uploadFiles")
     results.harness_errors.append(f"cleanup failed: DELETE refused for token {ACCESS_TOKEN}")
     results.traffic = sample_traffic(results.started_at)
     return results

@@ -22,7 +22,7 @@ from ingest_conformance.reporting import (
     write_reports,
 )
 from ingest_conformance.reporting.document_schema import RESULTS_SCHEMA
-from ingest_conformance.reporting.rollup import LABELS, worst
+from ingest_conformance.reporting.rollup import LABELS, rank, worst
 
 pytestmark = pytest.mark.unit
 README = Path(__file__).resolve().parents[2] / "reports" / "README.md"
@@ -60,19 +60,36 @@ def test_requirement_rolls_up_its_records(document: dict[str, Any]) -> None:
 
 def test_operation_and_feature_rollups_take_the_worst(document: dict[str, Any]) -> None:
     requirements = {r["id"]: r for r in document["requirements"]}
-    keyed = (("operations", lambda r: r["operations"] or ["(any)"]), ("features", lambda r: [r["feature"]]))
-    for key, keys_of in keyed:
-        groups = document[key]
-        for name, group in groups.items():
-            members = [requirements[rid] for rid in group["requirements"]]
-            assert all(name in keys_of(r) for r in members)
-            assert group["outcome"] == worst(r["outcome"] for r in members)
-            assert sum(group["counts"].values()) == len(members)
+    for name, group in document["features"].items():
+        members = [requirements[rid] for rid in group["requirements"]]
+        assert all(r["feature"] == name for r in members)
+        assert group["outcome"] == worst(r["outcome"] for r in members)
+        assert sum(group["counts"].values()) == len(members)
+    for group in document["operations"].values():
+        # Per operation, each requirement counts with the worst of its records *there*, never worse than overall.
+        assert group["outcome"] == worst(group["outcomes"].values())
+        assert sum(group["counts"].values()) == len(group["requirements"]) == len(group["outcomes"])
+        for rid, label in group["outcomes"].items():
+            assert rank(label) <= rank(requirements[rid]["outcome"])
     assert document["features"]["size"]["outcome"] == "error"  # SIZE-413-002 beside a pass
     assert document["features"]["rate-limit"]["outcome"] == "warn"
     assert document["features"]["zip"]["outcome"] == "disabled"
-    assert document["operations"]["getFile"]["outcome"] == "fail"
     assert list(document["operations"])[:3] == ["uploadFiles", "uploadByUrl", "getFile"]
+
+
+def test_operation_rollup_counts_only_where_a_check_ran(document: dict[str, Any]) -> None:
+    """ERR-5XX-001 and NAME-LAT1-001 failed on uploadFiles; getFile, where they held or were not run, stays a pass."""
+    ops = document["operations"]
+    assert ops["uploadFiles"]["outcomes"]["ERR-5XX-001"] == "fail"
+    assert ops["uploadFiles"]["outcomes"]["NAME-LAT1-001"] == "fail"
+    assert ops["getFile"]["outcomes"]["NAME-LAT1-001"] == "disabled"  # declared on getFile, not checked there
+    assert ops["getFile"]["outcomes"]["ERR-5XX-001"] == "pass"
+    assert ops["getFile"]["outcomes"]["AUTH-BAD-001"] == "stale"  # a stale entry names no operation: all of them
+    assert "fail" not in ops["getFile"]["outcomes"].values()
+    assert ops["uploadSingle"]["outcomes"]["ERR-5XX-001"] == "disabled"
+    # SIZE-413-002's harness error names no operation: it stands for every operation the requirement declares.
+    for op in document["requirements"][[r["id"] for r in document["requirements"]].index("SIZE-413-002")]["operations"]:
+        assert ops[op]["outcomes"]["SIZE-413-002"] == "error"
 
 
 def test_per_test_rollup_and_summary(document: dict[str, Any]) -> None:

@@ -102,9 +102,10 @@ def test_verdict_levels() -> None:
 
 
 def test_verdict_check_records_declared_requirements() -> None:
-    def check_always_201(ctx: CheckContext, exchange: Exchange, case: Case) -> None:
+    def check_always_201(ctx: CheckContext, exchange: Exchange, case: Case) -> bool:
         if exchange.status != 201:
             raise RequirementFailure("RESP-POST-001", received=str(exchange.status), documented="201")
+        return True
 
     check_always_201.requirements = ("RESP-POST-001",)  # type: ignore[attr-defined]
     v = _verdict()
