@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 
+from .choices import add_choice_flags, choice_values
 from .faults import describe_faults
 from .server import serve
 from .settings import DEFAULTS, MockSettings
@@ -223,6 +224,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="imports kept in memory before the oldest are forgotten (default: %(default)s)",
     )
     add_request_validation(parser)
+    add_choice_flags(parser, d)
 
 
 def add_request_validation(parser: argparse.ArgumentParser) -> None:
@@ -278,6 +280,7 @@ def settings_from(args: argparse.Namespace) -> MockSettings:
         fault=args.fault,
         validate_requests=args.validate_requests,
         validation_report=args.validation_report,
+        **choice_values(args),
     )
 
 
