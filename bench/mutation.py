@@ -40,7 +40,9 @@ UNSELECTED = (
 SUITE_TIMEOUT_S = 1200
 
 
-def suite_command(url: str, report_dir: Path, args: argparse.Namespace, select: list[str], strict: bool) -> list[str]:
+def suite_command(
+    url: str, report_dir: Path, args: argparse.Namespace, select: list[str], strict: bool, profile: tuple[str, ...] = ()
+) -> list[str]:
     creds = [item for key, value in CREDENTIALS.items() for item in (f"--{key.replace('_', '-')}", value)]
     command = [
         sys.executable,
@@ -60,6 +62,7 @@ def suite_command(url: str, report_dir: Path, args: argparse.Namespace, select: 
         f"processing_timeout_s={args.processing_timeout}",
     ]
     command += [item for rid in select for item in ("--select", rid)]
+    command += profile  # the personality's declared profile (e.g. read_after_write_s for a lagging store)
     return command + (["--strict"] if strict else [])
 
 
@@ -73,7 +76,7 @@ def run_one(job: tuple[Target, bool], args: argparse.Namespace) -> dict[str, Any
     try:
         with running_mock(target.mock_flags, workdir) as url:
             proc = subprocess.run(
-                suite_command(url, workdir / "report", args, select, strict),
+                suite_command(url, workdir / "report", args, select, strict, target.suite_flags),
                 env=clean_env(),
                 text=True,
                 capture_output=True,
