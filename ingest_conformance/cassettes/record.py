@@ -19,8 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest_conformance import __version__
-from ingest_conformance.wire.exchange import REDACTED, SENSITIVE_HEADERS, Exchange
-from ingest_conformance.wire.redaction import redact_text, secret_forms
+from ingest_conformance.wire.exchange import Exchange
+from ingest_conformance.wire.redaction import (
+    REDACTED,
+    SENSITIVE_HEADERS,
+    redact_bytes,
+    redact_headers,
+    redact_text,
+    secret_forms,
+)
 
 if TYPE_CHECKING:
     from ingest_conformance.judging.suite import Suite
@@ -44,9 +51,7 @@ def body_view(body: bytes | None, size: int, sha256: str, forms: Sequence[str]) 
         return {"size": size, "sha256": sha256, "streamed": True}
     if size > BODY_LIMIT:
         return {"size": size, "sha256": sha256, "elided": True}
-    stored = body
-    for form in forms:
-        stored = stored.replace(form.encode("utf-8"), REDACTED.encode())
+    stored = redact_bytes(body, forms)
     view: dict[str, Any] = {"size": len(stored), "sha256": hashlib.sha256(stored).hexdigest()}
     if stored != body:
         view["redacted"] = True
@@ -57,17 +62,13 @@ def body_view(body: bytes | None, size: int, sha256: str, forms: Sequence[str]) 
     return view
 
 
-def _headers(headers: Iterable[tuple[str, str]], forms: Sequence[str]) -> list[list[str]]:
-    return [[k, REDACTED if k.lower() in SENSITIVE_HEADERS else redact_text(v, forms)] for k, v in headers]
-
-
 def entry_dict(seq: int, test: str, ex: Exchange, forms: Sequence[str]) -> dict[str, Any]:
     """One cassette line for `ex` (redacted with the secret `forms`)."""
     response = None
     if ex.status is not None:
         response = {
             "status": ex.status,
-            "headers": _headers(ex.response_headers, forms),
+            "headers": redact_headers(ex.response_headers, forms),
             "body": body_view(
                 ex.response_body, len(ex.response_body), hashlib.sha256(ex.response_body).hexdigest(), forms
             ),
@@ -81,7 +82,7 @@ def entry_dict(seq: int, test: str, ex: Exchange, forms: Sequence[str]) -> dict[
         "request": {
             "method": ex.method,
             "url": redact_text(ex.url, forms),
-            "headers": _headers(ex.request_headers, forms),
+            "headers": redact_headers(ex.request_headers, forms),
             "body": body_view(ex.request_body, ex.request_body_size, ex.request_body_sha256, forms),
         },
         "response": response,

@@ -21,16 +21,11 @@ from ingest_conformance.judging.expected import load_expected_failures
 
 CONTRACT_DIR = Path(__file__).resolve().parent.parent / "contract"
 RUN_INI = Path(__file__).resolve().parent / "run.ini"
+PLUGIN = "ingest_conformance.pytest.plugin"
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     options.add_to(parser.add_argument)
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        default=False,
-        help="SHOULD failures and stale expected failures fail the run too",
-    )
     parser.add_argument(
         "-k", dest="keyword", metavar="EXPR", default=None, help="pytest -k expression to narrow the tests further"
     )
@@ -86,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         overrides.update(
             {k: v for k, v in options.overrides_from(lambda d: getattr(args, d, None)).items() if v is not None}
         )
-        if args.strict:
+        if args.ic_strict:
             overrides["strict"] = True
         profile = Path(args.ic_profile) if args.ic_profile else None
         config = load_config(profile_file=profile, environ=os.environ, overrides=overrides)
@@ -108,11 +103,12 @@ def run(args: argparse.Namespace) -> int:
 
     import pytest
 
-    argv = [str(CONTRACT_DIR), "-c", str(RUN_INI), "--rootdir", str(CONTRACT_DIR), *options.to_argv(args)]
-    if args.strict:
-        argv.append("--strict")
+    # The suite's plugin is loaded here by name: it has no pytest11 entry point, so installing the
+    # package adds nothing to other projects' pytest sessions.
+    argv = [str(CONTRACT_DIR), "-c", str(RUN_INI), "--rootdir", str(CONTRACT_DIR), "-p", PLUGIN]
+    argv += options.to_argv(args)
     if args.ic_progress is None:
-        argv += ["--progress", "auto"]
+        argv += ["--ic-progress", "auto"]
     if args.keyword:
         argv += ["-k", args.keyword]
     workers = workers_for(

@@ -1,7 +1,8 @@
 """The run options, declared once for both front ends: `ingest-conformance run` and plain pytest.
 
-pytest already owns `--strict` (strict markers/config); the plugin reads that same flag as the
-suite's --strict, so both front ends accept the same words.
+`run` takes the short flags (`--level`, `--seed`, `--profile`...). On the pytest side every flag
+carries the `--ic-` prefix (`--ic-level`, `--ic-seed`, `--ic-profile`...): the plugin is a guest in
+pytest sessions, and bare `--profile` or `--seed` collide with other plugins (pytest-profiling).
 """
 
 from __future__ import annotations
@@ -13,13 +14,19 @@ from typing import Any
 
 from ingest_conformance.config.target import LEVELS
 
+PYTEST_PREFIX = "--ic-"
+
 
 @dataclass(frozen=True)
 class Option:
-    flag: str
+    flag: str  # as `ingest-conformance run` takes it
     dest: str
     help: str
     kwargs: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def pytest_flag(self) -> str:
+        return PYTEST_PREFIX + self.flag.removeprefix("--")
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -105,15 +112,21 @@ OPTIONS: tuple[Option, ...] = (
         "(wire-exact, credentials redacted; docs/cassettes.md)",
         (("metavar", "DIR"),),
     ),
+    Option(
+        "--strict",
+        "ic_strict",
+        "SHOULD failures and stale expected failures fail the run too",
+        (("action", "store_true"),),
+    ),
 )
 
 
-def add_to(add: Callable[..., Any]) -> None:
-    """Register every option with an argparse-like `add_argument`/`addoption` callable."""
+def add_to(add: Callable[..., Any], *, pytest_side: bool = False) -> None:
+    """Register every option with an argparse-like `add_argument` (run) or pytest `addoption` callable."""
     for opt in OPTIONS:
         kwargs = dict(opt.kwargs)
         kwargs.setdefault("default", None)
-        add(opt.flag, dest=opt.dest, help=opt.help, **kwargs)
+        add(opt.pytest_flag if pytest_side else opt.flag, dest=opt.dest, help=opt.help, **kwargs)
 
 
 def overrides_from(getter: Callable[[str], Any]) -> dict[str, Any]:
@@ -137,17 +150,17 @@ def overrides_from(getter: Callable[[str], Any]) -> dict[str, Any]:
 
 
 def to_argv(ns: argparse.Namespace) -> list[str]:
-    """Turn parsed `run` options back into pytest arguments (same flags)."""
+    """Turn parsed `run` options into the plugin's pytest arguments (the `--ic-` flags)."""
     argv: list[str] = []
     for opt in OPTIONS:
         value = getattr(ns, opt.dest, None)
         if value is None or value is False:
             continue
         if value is True:
-            argv.append(opt.flag)
+            argv.append(opt.pytest_flag)
         elif isinstance(value, list):
             for item in value:
-                argv += [opt.flag, str(item)]
+                argv += [opt.pytest_flag, str(item)]
         else:
-            argv += [opt.flag, str(value)]
+            argv += [opt.pytest_flag, str(value)]
     return argv

@@ -1,4 +1,9 @@
-"""Fixtures of the contract tests (the run-wide ones live in the plugin: suite, client, verdict)."""
+"""Fixtures of the contract tests.
+
+The run-wide ones come from the suite's plugin under prefixed names (`ic_suite`, `ic_client`,
+`ic_verdict`: the plugin is a guest in other projects' pytest sessions); here, inside the contract
+tests only, they get their short names.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,28 @@ from ingest_conformance import strategies as s
 from ingest_conformance.flows.generation import one_example, salt_of
 from ingest_conformance.flows.upload import Existing, tag_info
 from ingest_conformance.judging.suite import Suite
+from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.strategies import MultipartBody, Part
 from ingest_conformance.wire.client import TargetClient
 from ingest_conformance.wire.fileserver import FileServer, serve_files
+
+
+@pytest.fixture(scope="session")
+def suite(ic_suite: Suite) -> Suite:
+    """The run: config, catalogue, spec, target, results."""
+    return ic_suite
+
+
+@pytest.fixture
+def verdict(ic_verdict: Verdict) -> Verdict:
+    """This test's judge."""
+    return ic_verdict
+
+
+@pytest.fixture
+def client(ic_client: TargetClient) -> TargetClient:
+    """A recording client for the target; its exchanges become this test's evidence."""
+    return ic_client
 
 
 @pytest.fixture(scope="session")

@@ -22,10 +22,18 @@ from typing import Any
 import pytest
 
 from ingest_conformance.config.target import ConfigError
+from ingest_conformance.exitcodes import ExitCode
 from ingest_conformance.judging.results import RunResults
 from ingest_conformance.judging.suite import Suite
+from ingest_conformance.pytest.state import (
+    CONFIG_KEY,
+    RECORDER_KEY,
+    SUITE_KEY,
+    TARGET_KEY,
+    is_worker,
+    load_target_config,
+)
 
-TARGET_KEY = "ingest_conformance_target"
 RESULTS_KEY = "ingest_conformance_results"
 # worker option (dest) <- key of the target handed out by the controller
 _WORKER_OPTIONS = {
@@ -36,11 +44,6 @@ _WORKER_OPTIONS = {
     "ic_second_access_token": "second_access_token",
     "ic_seed": "seed",
 }
-
-
-def is_worker(config: pytest.Config) -> bool:
-    """A worker of a parallel run (its results go to the controller, which reports)."""
-    return TARGET_KEY in getattr(config, "workerinput", {})
 
 
 # -- workers --------------------------------------------------------------------------------------------
@@ -131,19 +134,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if is_worker(config) or not config.pluginmanager.has_plugin("dsession"):
         return  # a worker, or no xdist distribution: the plugin's session fixture starts the suite
-    from ingest_conformance.pytest import plugin
-
-    target_config = plugin._load_target_config(config)
-    config.stash[plugin.CONFIG_KEY] = target_config
+    target_config = load_target_config(config)
+    config.stash[CONFIG_KEY] = target_config
     try:
         suite = Suite.start(target_config)
     except ConfigError as exc:
         raise pytest.UsageError(f"ingest-conformance: {exc}") from None
-    config.stash[plugin.SUITE_KEY] = suite
-    if plugin.RECORDER_KEY in config.stash:
-        del config.stash[plugin.RECORDER_KEY]  # each worker records (and writes) its own cassette
+    config.stash[SUITE_KEY] = suite
+    if RECORDER_KEY in config.stash:
+        del config.stash[RECORDER_KEY]  # each worker records (and writes) its own cassette
     config.pluginmanager.register(Controller(suite), "ingest-conformance-controller")
     reason = suite.unreachable_reason()
     if reason:
         suite.results.unreachable = reason
-        pytest.exit(f"ingest-conformance: {reason}", returncode=3)
+        pytest.exit(f"ingest-conformance: {reason}", returncode=ExitCode.HARNESS)

@@ -1,13 +1,14 @@
-"""pytest plugin (entry point ``pytest11``): the suite's options, fixtures, verdicts and exit codes.
+"""The suite's pytest plugin: its options, fixtures, verdicts and exit codes.
 
-The same suite runs under `ingest-conformance run` and plain `pytest`: both take the options of
-`options.py`. Only tests marked `requirement(...)` (tests/contract) start a target; the project's
-own unit and selftests never do.
+A guest in pytest sessions: it is loaded only where asked (`ingest-conformance run` passes
+`-p ingest_conformance.pytest.plugin`; plain pytest takes the same `-p`), never through an entry
+point, and everything it adds is prefixed: options `--ic-…` (config/options.py), fixtures
+`ic_suite`, `ic_client`, `ic_verdict`, `ic_http`. The contract tests' own conftest gives them
+their short names. Only tests marked `requirement(...)` start a target.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,25 +17,28 @@ import pytest
 
 from ingest_conformance.cassettes.record import Recorder
 from ingest_conformance.config import options
-from ingest_conformance.config.target import LEVELS, ConfigError, TargetConfig, load_config, parse_set_option
+from ingest_conformance.config.target import LEVELS, ConfigError
 from ingest_conformance.exitcodes import ExitCode
 from ingest_conformance.judging.checks import RequirementFailure
 from ingest_conformance.judging.results import CheckRecord, Outcome
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
+from ingest_conformance.pytest.state import (
+    CASSETTE_KEY,
+    CONFIG_KEY,
+    RECORDER_KEY,
+    SUITE_KEY,
+    VERDICT_KEY,
+    is_worker,
+    load_target_config,
+)
 from ingest_conformance.wire.client import EXCHANGE_TAPS, TargetClient, TargetUnreachable, new_http_client
-from ingest_conformance.wire.redaction import redact_test_report, safe_curl
-
-CONFIG_KEY = pytest.StashKey[TargetConfig]()
-SUITE_KEY = pytest.StashKey[Suite]()
-VERDICT_KEY = pytest.StashKey[Verdict]()
-RECORDER_KEY = pytest.StashKey[Recorder]()
-CASSETTE_KEY = pytest.StashKey[Path]()
+from ingest_conformance.wire.redaction import redact_test_report
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ingest-conformance", "Invofox Ingest API conformance suite")
-    options.add_to(group.addoption)
+    options.add_to(group.addoption, pytest_side=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -47,30 +51,16 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("ic_record", None):
         config.stash[RECORDER_KEY] = Recorder()
     progress = config.getoption("ic_progress", None)
-    if progress in ("auto", "on"):  # plain pytest (None) imports nothing for it
-        from ingest_conformance.pytest import parallel
+    # Plain pytest (None) imports nothing for it; a parallel run's controller draws every worker's progress.
+    if progress in ("auto", "on") and not is_worker(config):
+        from ingest_conformance.reporting.progress import install
 
-        if not parallel.is_worker(config):  # a parallel run's controller draws the progress of all workers
-            from ingest_conformance.reporting.progress import install
-
-            install(config, progress)
+        install(config, progress)
     seed = config.getoption("ic_seed", None)
     if seed is not None:  # the same seed drives hypothesis too
         from hypothesis import core
 
         core.global_force_seed = seed
-
-
-def _load_target_config(config: pytest.Config) -> TargetConfig:
-    try:
-        overrides: dict[str, Any] = parse_set_option(config.getoption("ic_set"))
-        overrides.update({k: v for k, v in options.overrides_from(config.getoption).items() if v is not None})
-        if config.getoption("strict", False):
-            overrides["strict"] = True
-        profile = config.getoption("ic_profile")
-        return load_config(profile_file=Path(profile) if profile else None, environ=os.environ, overrides=overrides)
-    except ConfigError as exc:
-        raise pytest.UsageError(f"ingest-conformance: {exc}") from None
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -80,7 +70,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     from ingest_conformance.flows.generation import pin_hypothesis_constants
 
     pin_hypothesis_constants()  # the same seed draws the same, whatever else this process ran first
-    target_config = _load_target_config(config)
+    target_config = load_target_config(config)
     config.stash[CONFIG_KEY] = target_config
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
@@ -107,10 +97,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 # -- fixtures ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
+def ic_suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
     """The run: config, catalogue, spec, target (the bundled mock unless a URL is given), results."""
     config = request.config
-    target_config = config.stash.get(CONFIG_KEY, None) or _load_target_config(config)
+    target_config = config.stash.get(CONFIG_KEY, None) or load_target_config(config)
     try:
         the_suite = Suite.start(target_config)
     except ConfigError as exc:
@@ -131,15 +121,17 @@ def suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
 
 
 @pytest.fixture(scope="session")
-def _http(suite: Suite) -> Iterator[Any]:
-    http = new_http_client(suite.base_url)
+def ic_http(ic_suite: Suite) -> Iterator[Any]:
+    """One pooled HTTP connection set to the target for the whole session."""
+    http = new_http_client(ic_suite.base_url)
     yield http
     http.close()
 
 
 @pytest.fixture
-def verdict(request: pytest.FixtureRequest, suite: Suite) -> Verdict:
+def ic_verdict(request: pytest.FixtureRequest, ic_suite: Suite) -> Verdict:
     """This test's judge: `verdict.require(ID, ok, received=…, documented=…)`, `.check(fn, ex, case)`."""
+    suite = ic_suite
     v = Verdict(
         request.node.nodeid, suite.catalogue, suite.results, suite.expected, strict=suite.config.strict, ctx=suite.ctx
     )
@@ -148,14 +140,14 @@ def verdict(request: pytest.FixtureRequest, suite: Suite) -> Verdict:
 
 
 @pytest.fixture
-def client(suite: Suite, verdict: Verdict, _http: Any) -> TargetClient:
+def ic_client(ic_suite: Suite, ic_verdict: Verdict, ic_http: Any) -> TargetClient:
     """A recording client for the target; its exchanges become this test's evidence."""
     return TargetClient(
-        suite.base_url,
-        suite.credentials,
-        rate_limit=suite.config.profile.rate_limit,
-        recorder=verdict.exchanges,
-        http=_http,
+        ic_suite.base_url,
+        ic_suite.credentials,
+        rate_limit=ic_suite.config.profile.rate_limit,
+        recorder=ic_verdict.exchanges,
+        http=ic_http,
     )
 
 
@@ -209,7 +201,7 @@ def pytest_runtest_makereport(
                 )
         if v is not None and v.exchanges:
             secrets = suite.config.secrets()
-            evidence = "\n".join(f"{ex.summary()}\n  {safe_curl(ex, secrets)}" for ex in v.exchanges[-3:])
+            evidence = "\n".join(f"{ex.summary()}\n  {ex.curl(secrets)}" for ex in v.exchanges[-3:])
             report.sections.append((f"reproduce (seed {suite.seed})", evidence))
     if v is not None and call.when == "call":
         v.judge_rate_limits()
@@ -236,9 +228,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     suite = session.config.stash.get(SUITE_KEY, None)
     if suite is None:
         return
-    from ingest_conformance.pytest import parallel
-
-    shipped = parallel.is_worker(session.config)  # a parallel run's worker: the controller merges and reports
+    shipped = is_worker(session.config)  # a parallel run's worker: the controller merges and reports
     if not shipped:
         for entry in suite.expected.stale():
             level = suite.catalogue[entry.requirement].level
@@ -251,7 +241,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                     message=f"listed as expected failure but held: {entry.reason}",
                 )
             )
-        from ingest_conformance.reporting import write_results
+        from ingest_conformance.pytest.reports import write_results
 
         write_results(suite)
     recorder = session.config.stash.get(RECORDER_KEY, None)
@@ -263,7 +253,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             suite, recorder, Path(session.config.getoption("ic_record")), worker
         )
     if shipped:
-        parallel.ship(session.config, suite)
+        from ingest_conformance.pytest.parallel import ship
+
+        ship(session.config, suite)
         return
     ours = suite.results.exit_code(strict=suite.config.strict)
     if ours:
@@ -274,7 +266,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     suite = config.stash.get(SUITE_KEY, None)
     if suite is None:
         return
-    from ingest_conformance.reporting import summary_lines
+    from ingest_conformance.pytest.reports import summary_lines
 
     for line in summary_lines(suite):
         terminalreporter.write_line(line)

@@ -1,14 +1,15 @@
 """The reports of a run, all rendered from one results document (reports/README.md documents it).
 
-`results_document(suite)` builds the document; `write_results(suite)` writes results.json,
-junit.xml and report.html from it; `summary_lines(suite)` is the console summary; `load_document`
-reads a saved results.json back for `ingest-conformance report`.
+`build_document` builds the document from a catalogue and results; `write_reports` writes
+results.json, junit.xml and report.html from it; `render_console` is the console summary;
+`load_document` reads a saved results.json back for `ingest-conformance report`. A pytest run's
+`Suite` becomes a document in `ingest_conformance.pytest.reports`.
 """
 
 from __future__ import annotations
 
-from ingest_conformance.reporting.console import render_console, summary_lines
-from ingest_conformance.reporting.document import build_document, results_document, write_results
+from ingest_conformance.reporting.console import render_console
+from ingest_conformance.reporting.document import build_document
 from ingest_conformance.reporting.document_schema import (
     SCHEMA_NAME,
     SCHEMA_VERSION,
@@ -35,10 +36,7 @@ __all__ = [
     "render",
     "render_console",
     "render_html",
-    "results_document",
     "scan_for_secrets",
-    "summary_lines",
     "validate_document",
     "write_reports",
-    "write_results",
 ]

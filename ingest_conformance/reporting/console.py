@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -19,9 +19,6 @@ from rich.text import Text
 
 from ingest_conformance.reporting.rollup import NOT_RUN, checks, display, rank
 from ingest_conformance.reporting.text import exchange_line, one_line, printable
-
-if TYPE_CHECKING:
-    from ingest_conformance.judging.suite import Suite
 
 STYLES = {
     "disabled": "dim",
@@ -198,13 +195,3 @@ def render_console(document: Mapping[str, Any], *, width: int = 110, color: bool
     _skips(console, document)
     _harness(console, document["run"])
     return buffer.getvalue()
-
-
-def summary_lines(suite: Suite, *, width: int = 110, color: bool = False) -> list[str]:
-    """The end-of-run summary the pytest plugin prints, from the same document results.json holds."""
-    from ingest_conformance.reporting.document import results_document
-
-    lines = render_console(results_document(suite), width=width, color=color).splitlines()
-    out = suite.config.report_dir
-    lines.append(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'report.html'}")
-    return lines

@@ -10,17 +10,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ingest_conformance.judging.catalogue import OPERATION_IDS, Catalogue
 from ingest_conformance.judging.results import Outcome, RunResults
 from ingest_conformance.reporting.document_schema import SCHEMA_NAME, SCHEMA_VERSION
 from ingest_conformance.reporting.rollup import add_rollups
 from ingest_conformance.wire.redaction import redact_document, redact_exchange
-
-if TYPE_CHECKING:
-    from ingest_conformance.judging.suite import Suite
 
 RESULTS_FILE = "results.json"
 
@@ -77,37 +73,8 @@ def build_document(
     return add_rollups(redact_document(document, secrets), OPERATION_IDS)
 
 
-def results_document(suite: Suite) -> dict[str, Any]:
-    """The document of the run `suite` holds (records, exchanges, config), redacted."""
-    run = {
-        "target": suite.base_url,
-        "bundled_mock": suite.config.uses_bundled_mock,
-        "level": suite.config.level,
-        "run_tag": suite.run_tag,
-    }
-    return build_document(
-        suite.catalogue,
-        suite.results,
-        run=run,
-        config=suite.config.redacted(),
-        secrets=suite.config.secrets(),
-        strict=suite.config.strict,
-    )
-
-
 def dump_document(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def write_results(suite: Suite) -> Path:
-    """Write every report of the run (results.json, junit.xml, report.html) into the report dir.
-
-    Returns the path of results.json, the file the others can be re-rendered from.
-    """
-    from ingest_conformance.reporting.writers import write_reports
-
-    written = write_reports(results_document(suite), suite.config.report_dir, ("json", "junit", "html"))
-    return written["json"]
 
 
 def _iso(ts: float) -> str:

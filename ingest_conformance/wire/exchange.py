@@ -15,9 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-SENSITIVE_HEADERS = frozenset({"x-api-key", "x-access-token", "authorization", "cookie", "proxy-authorization"})
+from ingest_conformance.wire.redaction import (
+    SENSITIVE_HEADERS,
+    redact_bytes,
+    redact_headers,
+    redact_text,
+    secret_forms,
+)
+
 BODY_INLINE_LIMIT = 16 * 1024  # larger bodies are shown by size and hash only
-REDACTED = "***"
 
 _ids = itertools.count(1)
 
@@ -69,8 +75,8 @@ class Exchange:
         return f"{self.method} {self.url} -> {answer}"
 
     def to_dict(self, secrets: Iterable[str] = ()) -> dict[str, Any]:
-        """JSON-able, redacted, with large bodies elided to size + hash."""
-        secrets = [s for s in secrets if s]
+        """JSON-able, redacted (every form of every secret), with large bodies elided to size + hash."""
+        secrets = secret_forms(secrets)
         return {
             "id": self.id,
             "request": {
@@ -97,9 +103,10 @@ class Exchange:
         """A curl command that sends the same bytes (credentials as shell variables).
 
         Bodies that are not plain UTF-8 text go through a file written by `printf` of base64,
-        so raw Latin-1 filenames survive copy and paste.
+        so raw Latin-1 filenames survive copy and paste. Secrets are removed from the body bytes
+        too, so the reproduction differs from the wire exactly where a secret sat.
         """
-        secrets = [s for s in secrets if s]
+        secrets = secret_forms(secrets)
         parts = ["curl", "-sS", "-i", "-X", self.method]
         for name, value in self.request_headers:
             low = name.lower()
@@ -113,7 +120,7 @@ class Exchange:
         prefix = comment = ""
         if self.request_body is not None and self.request_body:
             if len(self.request_body) <= BODY_INLINE_LIMIT:
-                encoded = base64.b64encode(self.request_body).decode("ascii")
+                encoded = base64.b64encode(redact_bytes(self.request_body, secrets)).decode("ascii")
                 prefix = f"printf %s {shlex.quote(encoded)} | base64 -d > body.bin && "
                 parts += ["--data-binary", "@body.bin"]
             else:
@@ -123,19 +130,7 @@ class Exchange:
             parts += ["-H", "'Transfer-Encoding: chunked'", "--data-binary", "@body.bin"]
             comment = f"  # body.bin: the streamed body of {self.request_body_size} bytes"
         parts.append(shlex.quote(redact_text(self.url, secrets)))
-        return prefix + " ".join(parts) + comment
-
-
-def redact_headers(headers: Iterable[tuple[str, str]], secrets: Iterable[str]) -> list[list[str]]:
-    secrets = list(secrets)
-    return [[k, REDACTED if k.lower() in SENSITIVE_HEADERS else redact_text(v, secrets)] for k, v in headers]
-
-
-def redact_text(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
+        return redact_text(prefix + " ".join(parts) + comment, secrets)
 
 
 def _body_view(body: bytes | None, size: int, sha256: str, secrets: list[str]) -> dict[str, Any]:
@@ -149,8 +144,5 @@ def _body_view(body: bytes | None, size: int, sha256: str, secrets: list[str]) -
     try:
         view["text"] = redact_text(body.decode("utf-8"), secrets)
     except UnicodeDecodeError:
-        raw = body
-        for secret in secrets:
-            raw = raw.replace(secret.encode(), REDACTED.encode())
-        view["base64"] = base64.b64encode(raw).decode("ascii")
+        view["base64"] = base64.b64encode(redact_bytes(body, secrets)).decode("ascii")
     return view

@@ -1,7 +1,8 @@
-"""Keeping credentials out of every report, and proving it.
+"""Keeping credentials out of every report and cassette, and proving it: the one redaction.
 
-`Exchange.to_dict` already replaces the credential headers and plain occurrences of each secret.
-This module finishes the job at write time: it knows the other shapes a secret takes on the wire
+Every writer (Exchange rendering, the results document, pytest's own failure text, cassettes)
+redacts through this module, so there is one implementation of a security property. It knows
+the credential headers, and the other shapes a secret takes on the wire
 (percent-encoded in a URL query, inside a binary body, inside the body bytes a curl line carries)
 and scrubs every string of the results document — check messages echo what a target received, and
 a target may echo a key back. `scan_for_secrets` then reads written files the way a leak would be
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -22,18 +22,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-from ingest_conformance.wire.exchange import REDACTED, Exchange
-
 if TYPE_CHECKING:
     import pytest
 
+    from ingest_conformance.wire.exchange import Exchange
+
+REDACTED = "***"
+# Headers whose whole value is a credential: replaced outright, whatever the configured secrets.
+# The webhook signature is an HMAC of the body with a shared secret: as sensitive as a key.
+SENSITIVE_HEADERS = frozenset(
+    {"x-api-key", "x-access-token", "authorization", "cookie", "proxy-authorization", "x-invofox-signature"}
+)
+
 __all__ = [
+    "REDACTED",
+    "SENSITIVE_HEADERS",
     "Leak",
+    "redact_bytes",
     "redact_document",
     "redact_exchange",
+    "redact_headers",
     "redact_test_report",
     "redact_text",
-    "safe_curl",
     "scan_for_secrets",
     "secret_forms",
 ]
@@ -55,10 +65,18 @@ def redact_text(text: str, forms: Sequence[str]) -> str:
     return text
 
 
-def _redact_bytes(raw: bytes, forms: Sequence[str]) -> bytes:
+def redact_bytes(raw: bytes, forms: Sequence[str]) -> bytes:
     for form in forms:
         raw = raw.replace(form.encode("utf-8"), REDACTED.encode())
     return raw
+
+
+def redact_headers(
+    headers: Iterable[tuple[str, str]], forms: Sequence[str], sensitive: Iterable[str] = ()
+) -> list[list[str]]:
+    """Headers as [name, value] pairs: credential headers (and `sensitive` ones) replaced outright."""
+    hidden = SENSITIVE_HEADERS | {name.lower() for name in sensitive}
+    return [[k, REDACTED if k.lower() in hidden else redact_text(v, forms)] for k, v in headers]
 
 
 def redact_value(value: Any, forms: Sequence[str]) -> Any:
@@ -80,21 +98,9 @@ def redact_exchange(exchange: Exchange, secrets: Iterable[str]) -> dict[str, Any
         body = (part or {}).get("body") or {}
         if "base64" in body:
             raw = base64.b64decode(body["base64"])
-            body["base64"] = base64.b64encode(_redact_bytes(raw, forms)).decode("ascii")
-    view["curl"] = safe_curl(exchange, forms)
+            body["base64"] = base64.b64encode(redact_bytes(raw, forms)).decode("ascii")
+    view["curl"] = exchange.curl(forms)
     return dict(redact_value(view, forms))
-
-
-def safe_curl(exchange: Exchange, secrets: Iterable[str]) -> str:
-    """`exchange.curl` with secrets removed from the body bytes too (curl carries them as base64).
-
-    The reproduction then differs from the wire where a secret sat in the body; that is the point.
-    """
-    forms = secret_forms(secrets)
-    body = exchange.request_body
-    if body is not None:
-        exchange = dataclasses.replace(exchange, request_body=_redact_bytes(body, forms))
-    return redact_text(exchange.curl(forms), forms)
 
 
 def redact_document(document: dict[str, Any], secrets: Iterable[str]) -> dict[str, Any]:

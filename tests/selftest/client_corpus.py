@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest_conformance.flows.ids import KEY_A, TOKEN_A
+from .helpers import KEY_A, TOKEN_A
 
 PDF = b"%PDF-1.4 tiny"
 MULTIPART = "multipart/form-data; boundary=B"

@@ -14,8 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import KEY_A
 from ingest_conformance.mock import MockSettings, RunningMock, run_mock
+
+from .helpers import KEY_A
 
 SMALL_LIMIT = 1024 * 1024
 

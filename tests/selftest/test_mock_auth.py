@@ -7,10 +7,10 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import KEY_A, KEY_B, TOKEN_A, TOKEN_B, assert_json_error, upload, wait_for_file
 from ingest_conformance.mock import RunningMock
 
 from . import samples
+from .helpers import KEY_A, KEY_B, TOKEN_A, TOKEN_B, assert_json_error, upload, wait_for_file
 
 pytestmark = pytest.mark.selftest
 

@@ -8,10 +8,10 @@ import httpx
 import psutil
 import pytest
 
-from ingest_conformance.flows.ids import KEY_A, assert_json_error
 from ingest_conformance.mock import RunningMock
 
 from . import forms, rawsock, samples
+from .helpers import KEY_A, assert_json_error
 
 pytestmark = pytest.mark.selftest
 

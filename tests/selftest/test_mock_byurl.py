@@ -8,11 +8,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import wait_for_file
 from ingest_conformance.mock import RunningMock
 
 from . import samples
 from .conftest import FileServer
+from .helpers import wait_for_file
 
 pytestmark = pytest.mark.selftest
 

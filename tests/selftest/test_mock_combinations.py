@@ -5,10 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import ID, upload, wait_for_file, wait_for_import
-
 from . import samples
 from .conftest import FileServer
+from .helpers import ID, upload, wait_for_file, wait_for_import
 
 pytestmark = pytest.mark.selftest
 

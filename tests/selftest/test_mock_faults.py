@@ -12,11 +12,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import KEY_A, KEY_B, upload, wait_for_file
 from ingest_conformance.mock import run_mock
 
 from . import samples
 from .conftest import fast
+from .helpers import KEY_A, KEY_B, upload, wait_for_file
 
 pytestmark = pytest.mark.selftest
 

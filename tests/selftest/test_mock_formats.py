@@ -7,9 +7,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import upload, wait_for_file
-
 from . import samples
+from .helpers import upload, wait_for_file
 
 pytestmark = pytest.mark.selftest
 

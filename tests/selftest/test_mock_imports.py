@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import KEY_A, upload, wait_for_import
 from ingest_conformance.mock import run_mock
 
 from . import samples
 from .conftest import fast
+from .helpers import KEY_A, upload, wait_for_import
 
 pytestmark = pytest.mark.selftest
 

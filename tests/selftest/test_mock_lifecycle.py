@@ -8,11 +8,11 @@ from datetime import datetime
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import KEY_A, upload, wait_for_file, wait_for_import
 from ingest_conformance.mock import RunningMock, run_mock
 
 from . import samples
 from .conftest import fast
+from .helpers import KEY_A, upload, wait_for_file, wait_for_import
 
 pytestmark = pytest.mark.selftest
 

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import KEY_A, TOKEN_A, assert_json_error, upload, wait_for_file, wait_for_import
 from ingest_conformance.mock import RunningMock
 
 from . import samples
 from .conftest import FileServer
+from .helpers import KEY_A, TOKEN_A, assert_json_error, upload, wait_for_file, wait_for_import
 
 pytestmark = pytest.mark.selftest
 

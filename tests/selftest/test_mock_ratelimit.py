@@ -7,10 +7,10 @@ import time
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import KEY_A, assert_json_error
 from ingest_conformance.mock import run_mock
 
 from .conftest import fast
+from .helpers import KEY_A, assert_json_error
 
 pytestmark = pytest.mark.selftest
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import KEY_A
 from ingest_conformance.judging.openapi import load_openapi
 from ingest_conformance.mock import RunningMock, run_mock
 from ingest_conformance.sdk.inspection import RequestInspector
 
 from .client_corpus import CORPUS, PDF, ClientRequest, form, part
 from .conftest import fast
+from .helpers import KEY_A
 
 pytestmark = pytest.mark.selftest
 ENDPOINT = "/__mock__/requests"

@@ -9,11 +9,11 @@ import httpx
 import psutil
 import pytest
 
-from ingest_conformance.flows.ids import KEY_A, assert_json_error, wait_for_file
 from ingest_conformance.mock import RunningMock, run_mock
 
 from . import rawsock, samples
 from .conftest import SMALL_LIMIT, fast
+from .helpers import KEY_A, assert_json_error, wait_for_file
 
 pytestmark = pytest.mark.selftest
 

@@ -12,12 +12,12 @@ import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from ingest_conformance.flows.ids import upload, wait_for_file, wait_for_import
 from ingest_conformance.mock import RunningMock
 from ingest_conformance.spec import OPENAPI_PATH
 
 from . import samples
 from .conftest import FileServer
+from .helpers import upload, wait_for_file, wait_for_import
 
 pytestmark = pytest.mark.selftest
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import KEY_A, upload, wait_for_file
 from ingest_conformance.mock import RunningMock, run_mock
 
 from . import samples
 from .conftest import fast
+from .helpers import KEY_A, upload, wait_for_file
 
 pytestmark = pytest.mark.selftest
 

@@ -8,10 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import assert_json_error, upload
-
 from . import forms, samples
 from .forms import file_part, text_part
+from .helpers import assert_json_error, upload
 
 pytestmark = pytest.mark.selftest
 

@@ -7,9 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from ingest_conformance.flows.ids import upload, wait_for_file, wait_for_import
-
 from . import samples
+from .helpers import upload, wait_for_file, wait_for_import
 
 pytestmark = pytest.mark.selftest
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ingest_conformance.flows.ids import KEY_A, TOKEN_A
 from ingest_conformance.mock import RunningMock, run_mock
 from ingest_conformance.mock import server as mock_server
 
 from .conftest import fast
+from .helpers import KEY_A, TOKEN_A
 
 pytestmark = [pytest.mark.selftest, pytest.mark.slow]
 
@@ -142,17 +142,19 @@ def run_fuzz(mock: RunningMock, selection: str, report_dir: Path) -> subprocess.
         "-q",
         "-p",
         "no:cacheprovider",
-        "--target-url",
+        "-p",
+        "ingest_conformance.pytest.plugin",
+        "--ic-target-url",
         mock.base_url,
-        "--api-key",
+        "--ic-api-key",
         KEY_A,
-        "--access-token",
+        "--ic-access-token",
         TOKEN_A,
-        "--level",
+        "--ic-level",
         "standard",
-        "--seed",
+        "--ic-seed",
         "7",
-        "--report-dir",
+        "--ic-report-dir",
         str(report_dir),
     ]
     return subprocess.run(args, cwd=REPO, env=env, text=True, capture_output=True, timeout=300)

@@ -28,10 +28,11 @@ import pytest
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ingest_conformance.flows.ids import KEY_A, TOKEN_A
 from ingest_conformance.mock import MockSettings
 from ingest_conformance.mock.app import create_app
 from ingest_conformance.mock.zips import ERR_UNSAFE_ENTRY
+
+from .helpers import KEY_A, TOKEN_A
 
 pytestmark = [pytest.mark.selftest, pytest.mark.slow]
 

@@ -14,7 +14,8 @@ from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.judging.expected import ExpectedFailures
 from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.suite import Suite
-from ingest_conformance.reporting import load_document, render_console, summary_lines, write_results
+from ingest_conformance.pytest.reports import summary_lines, write_results
+from ingest_conformance.reporting import load_document, render_console
 from ingest_conformance.wire.client import Credentials
 
 pytestmark = pytest.mark.unit

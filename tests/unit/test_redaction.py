@@ -8,6 +8,7 @@ harness errors and check messages. The scanner's own reach is proven first, on p
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 from dataclasses import replace
@@ -17,13 +18,24 @@ from urllib.parse import quote, quote_plus
 import pytest
 from report_sample import API_KEY, SECRETS, SEED, sample_config, sample_document, sample_exchanges, sample_results
 
+from ingest_conformance.cassettes.record import entry_dict
 from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.judging.expected import ExpectedFailures
 from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.suite import Suite
-from ingest_conformance.reporting import render_console, scan_for_secrets, summary_lines, write_reports, write_results
+from ingest_conformance.pytest.reports import summary_lines, write_results
+from ingest_conformance.reporting import render_console, scan_for_secrets, write_reports
 from ingest_conformance.wire.client import Credentials
-from ingest_conformance.wire.redaction import redact_test_report, safe_curl
+from ingest_conformance.wire.exchange import Exchange
+from ingest_conformance.wire.redaction import (
+    REDACTED,
+    redact_bytes,
+    redact_exchange,
+    redact_headers,
+    redact_test_report,
+    redact_text,
+    secret_forms,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -108,7 +120,7 @@ def test_curl_lines_drop_secrets_from_body_bytes() -> None:
     """Exchange.curl carries the body as base64; a key inside the body must not survive there either."""
     by_url = sample_exchanges()["binary"]
     assert SECRETS[2].encode() in (by_url.request_body or b"")
-    line = safe_curl(by_url, SECRETS)
+    line = by_url.curl(SECRETS)
     encoded = line.split()[2]
     assert SECRETS[2].encode() not in base64.b64decode(encoded) and b"***" in base64.b64decode(encoded)
 
@@ -140,3 +152,58 @@ def test_pytest_reports_are_redacted_in_place() -> None:
     untouched = pytest.TestReport("t.py::test", ("t.py", 1, "test"), {}, "passed", None, "call")
     redact_test_report(untouched, SECRETS)
     assert untouched.longrepr is None and untouched.sections == []
+
+
+# -- the primitives every writer shares -------------------------------------------------------------
+SECRET = "sk-live+/=0123456789"
+
+
+def _exchange_full_of_secrets() -> Exchange:
+    body = b"\xff\xfe binary " + SECRET.encode() + b" \x00"
+    return Exchange(
+        method="POST",
+        url=f"http://127.0.0.1:9/v1/ingest/uploads?k={quote(SECRET, safe='')}",
+        request_headers=[
+            ("x-api-key", SECRET),
+            ("x-invofox-signature", "sha256=abcdef"),
+            ("x-echo", f"plain {SECRET}"),
+        ],
+        request_body=body,
+        request_body_size=len(body),
+        request_body_sha256=hashlib.sha256(body).hexdigest(),
+        response_headers=[("content-type", "application/json")],
+        status=200,
+        response_body=json.dumps({"echo": quote_plus(SECRET)}).encode(),
+    )
+
+
+def test_secret_forms_cover_percent_encodings_longest_first() -> None:
+    forms = secret_forms([SECRET, ""])
+    assert {SECRET, quote(SECRET, safe=""), quote_plus(SECRET)} <= set(forms)
+    assert [len(f) for f in forms] == sorted((len(f) for f in forms), reverse=True)
+
+
+def test_primitives_replace_every_form() -> None:
+    forms = secret_forms([SECRET])
+    assert redact_text(f"a {quote_plus(SECRET)} b", forms) == f"a {REDACTED} b"
+    assert redact_bytes(b"\x00" + SECRET.encode(), forms) == b"\x00" + REDACTED.encode()
+    headers = redact_headers([("X-Api-Key", "anything"), ("x-custom", "v"), ("x-other", SECRET)], forms, ["X-Custom"])
+    assert headers == [["X-Api-Key", REDACTED], ["x-custom", REDACTED], ["x-other", REDACTED]]
+
+
+@pytest.mark.parametrize(
+    "render",
+    [
+        pytest.param(lambda ex: json.dumps(ex.to_dict([SECRET])), id="exchange.to_dict"),
+        pytest.param(lambda ex: ex.curl([SECRET]), id="exchange.curl"),
+        pytest.param(lambda ex: json.dumps(redact_exchange(ex, [SECRET])), id="report"),
+        pytest.param(lambda ex: json.dumps(entry_dict(1, "t", ex, secret_forms([SECRET]))), id="cassette"),
+    ],
+)
+def test_every_writer_hides_every_form(render: object, tmp_path: Path) -> None:
+    """Reports and cassettes redact through the same module: no writer lets a form through."""
+    text = render(_exchange_full_of_secrets())  # type: ignore[operator]
+    assert "abcdef" not in text  # the webhook signature header counts as a credential
+    out = tmp_path / "out.txt"
+    out.write_text(text)
+    assert scan_for_secrets([out], [SECRET]) == []

@@ -1,0 +1,55 @@
+"""What the suite's pytest plugins share: the stash keys of a session and how its target config is read.
+
+Both the plugin (`plugin.py`) and the parallel-run plugin (`parallel.py`) read and write these, so
+they live here and neither plugin imports the other's internals.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ingest_conformance.cassettes.record import Recorder
+from ingest_conformance.config import options
+from ingest_conformance.config.target import ConfigError, TargetConfig, load_config, parse_set_option
+from ingest_conformance.judging.suite import Suite
+from ingest_conformance.judging.verdict import Verdict
+
+__all__ = [
+    "CASSETTE_KEY",
+    "CONFIG_KEY",
+    "RECORDER_KEY",
+    "SUITE_KEY",
+    "TARGET_KEY",
+    "VERDICT_KEY",
+    "is_worker",
+    "load_target_config",
+]
+
+CONFIG_KEY = pytest.StashKey[TargetConfig]()
+SUITE_KEY = pytest.StashKey[Suite]()
+VERDICT_KEY = pytest.StashKey[Verdict]()
+RECORDER_KEY = pytest.StashKey[Recorder]()
+CASSETTE_KEY = pytest.StashKey[Path]()
+TARGET_KEY = "ingest_conformance_target"  # in an xdist worker's `workerinput`: the controller's target
+
+
+def is_worker(config: pytest.Config) -> bool:
+    """A worker of a parallel run (its results go to the controller, which reports)."""
+    return TARGET_KEY in getattr(config, "workerinput", {})
+
+
+def load_target_config(config: pytest.Config) -> TargetConfig:
+    """The run's TargetConfig from the `--ic-` options (profile < environment < flags)."""
+    try:
+        overrides: dict[str, Any] = parse_set_option(config.getoption("ic_set"))
+        overrides.update({k: v for k, v in options.overrides_from(config.getoption).items() if v is not None})
+        if config.getoption("ic_strict", False):
+            overrides["strict"] = True
+        profile = config.getoption("ic_profile")
+        return load_config(profile_file=Path(profile) if profile else None, environ=os.environ, overrides=overrides)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"ingest-conformance: {exc}") from None
