@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.mock.faults import FAULTS
-from ingest_conformance.mock.personalities import PERSONALITIES, WEBHOOK_PERSONALITIES, cli_flags
+from ingest_conformance.mock.personalities import PERSONALITIES, WEBHOOK_PERSONALITIES, cli_flags, suite_flags
 from ingest_conformance.mock.process import MockProcess
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,6 +44,7 @@ class Target:
     feature: str | None = None
     description: str = ""
     mock_flags: tuple[str, ...] = field(default=())
+    suite_flags: tuple[str, ...] = field(default=())  # `--set KEY=VALUE` the target's profile needs
 
 
 def targets(faults: Sequence[str] | None = None, personalities: Sequence[str] | None = None) -> list[Target]:
@@ -71,7 +72,9 @@ def targets(faults: Sequence[str] | None = None, personalities: Sequence[str] | 
             "personality",
             name,
             mock_flags=tuple(cli_flags(overrides)),
-            description=" ".join(cli_flags(overrides)) or "the mock's defaults",
+            suite_flags=tuple(suite_flags(overrides)),
+            description=(" ".join(cli_flags(overrides)) or "the mock's defaults")
+            + (f" (suite: {' '.join(suite_flags(overrides))})" if suite_flags(overrides) else ""),
         )
         for name, overrides in {**PERSONALITIES, **WEBHOOK_PERSONALITIES}.items()
         if personalities is None or name in personalities

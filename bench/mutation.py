@@ -66,6 +66,7 @@ def suite_command(
     strict: bool,
     hooks: list[str],
     level: str | None = None,
+    profile: tuple[str, ...] = (),
 ) -> list[str]:
     creds = [item for key, value in CREDENTIALS.items() for item in (f"--{key.replace('_', '-')}", value)]
     command = [
@@ -88,6 +89,7 @@ def suite_command(
         *hooks,
     ]
     command += [item for rid in select for item in ("--select", rid)]
+    command += profile  # the personality's declared profile (e.g. read_after_write_s for a lagging store)
     return command + (["--strict"] if strict else [])
 
 
@@ -107,7 +109,9 @@ def run_one(job: tuple[Target, bool], args: argparse.Namespace) -> dict[str, Any
         hook_mock, hook_suite = webhook_wiring()
         with running_mock([*target.mock_flags, *hook_mock], workdir) as url:
             proc = subprocess.run(
-                suite_command(url, workdir / "report", args, select, strict, hook_suite, _level(target, args)),
+                suite_command(
+                    url, workdir / "report", args, select, strict, hook_suite, _level(target, args), target.suite_flags
+                ),
                 env=clean_env(),
                 text=True,
                 capture_output=True,

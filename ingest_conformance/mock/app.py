@@ -27,11 +27,20 @@ from .accesslog import AccessLogMiddleware
 from .auth import authenticate, environments_from
 from .downloads import filename_from_url
 from .errors import ApiError
-from .inputs import Info, byurl_body, info_from_text, query_int, read_json_body, single_url_body, urls_from_fields
+from .inputs import (
+    Info,
+    InputRules,
+    byurl_body,
+    info_from_text,
+    query_int,
+    read_json_body,
+    single_url_body,
+    urls_from_fields,
+)
 from .intake import Incoming, Intake
 from .lifecycle import Lifecycle
-from .limits import BodyLimitMiddleware
-from .multipart import Part, read_form
+from .limits import BodyLimitMiddleware, request_limit
+from .multipart import FormRules, Part, read_form
 from .ratelimit import RateLimitMiddleware
 from .settings import MockSettings
 from .store import Environment, Store
@@ -40,6 +49,8 @@ from .webhook_events import WebhookEvents
 from .webhooks import WebhookSender
 
 ID_PATTERN = re.compile(r"[0-9a-f]{24}")
+UPLOAD_PARTS = frozenset({"files", "urls", "info"})  # the part names each multipart operation defines
+SINGLE_PARTS = frozenset({"file", "info"})
 MAX_TEXT_FIELD = 1024 * 1024
 
 
@@ -48,7 +59,25 @@ class MockApi:
 
     def __init__(self, settings: MockSettings) -> None:
         self.settings = settings
-        self.store = Store(environments_from(settings), settings.max_stored_imports, settings.fault)
+        self.store = Store(
+            environments_from(settings),
+            settings.max_stored_imports,
+            settings.fault,
+            read_lag_s=settings.read_lag_ms / 1000,
+            list_order=settings.list_order,
+            skip_unit=settings.skip_unit,
+            drop_nulls=settings.nullable_fields == "absent",
+        )
+        self.form_rules = FormRules(
+            refuse_paths=settings.path_names == "refuse",
+            decode_percent=settings.percent_names == "decode",
+            prefer_star=settings.filename_star == "prefer",
+            max_file_bytes=request_limit(settings) if settings.size_scope == "part" else None,
+            close_on_oversize=settings.oversize_mode == "close",
+        )
+        self.input_rules = InputRules(
+            lenient_info=settings.info_types == "lenient", refuse_paths=settings.path_names == "refuse"
+        )
         self.webhooks = WebhookSender(settings) if settings.webhook_url else None
         self.lifecycle = Lifecycle(settings, self.store, WebhookEvents(settings, self.store, self.webhooks))
         self.intake = Intake(settings, self.store, self.lifecycle)
@@ -56,7 +85,11 @@ class MockApi:
     # -- helpers --------------------------------------------------------------------------------
     def _env(self, request: Request, *, allow_access_token: bool = True) -> Environment:
         env = authenticate(
-            self.store.environments, request.headers, allow_access_token=allow_access_token, fault=self.settings.fault
+            self.store.environments,
+            request.headers,
+            allow_access_token=allow_access_token,
+            fault=self.settings.fault,
+            accept_mixed=self.settings.mixed_credentials == "accept",
         )
         if env is None:
             status = self.settings.auth_failure_status
@@ -90,20 +123,28 @@ class MockApi:
         info_parts = [p for p in parts if p.name == "info"]
         if len(info_parts) > 1:
             raise ApiError(400, "info may be given only once")
-        return info_from_text(self._text(info_parts[0]), fault=self.settings.fault) if info_parts else None
+        if not info_parts:
+            return None
+        return info_from_text(self._text(info_parts[0]), fault=self.settings.fault, rules=self.input_rules)
+
+    async def _form(self, request: Request, defined: frozenset[str]) -> list[Part]:
+        """The parts of a multipart request; with unknown_parts="refuse", 400 for a part name the
+        operation does not define (the default ignores such parts)."""
+        only = defined if self.settings.unknown_parts == "refuse" else None
+        return await read_form(request, rules=self.form_rules, only=only)
 
     def _well_formed(self, value: str, what: str) -> str:
         if not ID_PATTERN.fullmatch(value):
             if self.settings.fault == "malformed-id-500":
                 raise ValueError(f"Cast to ObjectId failed for value {value!r}")  # surfaces as a 500
-            status = 422 if self.settings.fault == "malformed-id-422" else 400
+            status = 422 if self.settings.fault == "malformed-id-422" else self.settings.malformed_id_status
             raise ApiError(status, f"{what} must be a 24-character lowercase hexadecimal id")
         return value
 
     # -- operations -----------------------------------------------------------------------------
     async def upload_files(self, request: Request) -> Response:
         env = self._env(request)
-        parts = await read_form(request)
+        parts = await self._form(request, UPLOAD_PARTS)
         if self.settings.fault == "uploads-file-alias":
             parts = [dataclasses.replace(p, name="files") if p.name == "file" else p for p in parts]
         try:
@@ -138,7 +179,7 @@ class MockApi:
 
     async def upload_single(self, request: Request) -> Response:
         env = self._env(request)
-        parts = await read_form(request)
+        parts = await self._form(request, SINGLE_PARTS)
         try:
             files = [p for p in parts if p.name == "file"]
             if not files:
@@ -161,7 +202,9 @@ class MockApi:
     async def upload_by_url(self, request: Request) -> Response:
         env = self._env(request)
         entries, batch = byurl_body(
-            await read_json_body(request, self.settings.max_json_bytes), fault=self.settings.fault
+            await read_json_body(request, self.settings.max_json_bytes),
+            fault=self.settings.fault,
+            rules=self.input_rules,
         )
         rules = formats.url_rules(self.settings)
         incoming = [Incoming(e.filename, rules, url=e.url, info=e.info) for e in entries]
@@ -178,7 +221,7 @@ class MockApi:
 
     async def upload_single_url(self, request: Request) -> Response:
         env = self._env(request)
-        entry = single_url_body(await read_json_body(request, self.settings.max_json_bytes))
+        entry = single_url_body(await read_json_body(request, self.settings.max_json_bytes), self.input_rules)
         rules = formats.single_rules(self.settings)  # like single: `.tif` yes, no compression support
         import_id, created = await self.intake.accept(env, [Incoming(entry.filename, rules, url=entry.url)], entry.info)
         return self._single_answer(env, import_id, created[0].file_id, created[0].filename, created[0].document_id)
@@ -201,26 +244,42 @@ class MockApi:
 
     async def get_file(self, request: Request) -> Response:
         env = self._env(request)
-        file = self.store.get_file(env, self._well_formed(request.path_params["file_id"], "fileId"))
+        file_id = self._well_formed(request.path_params["file_id"], "fileId")
+        file = self.store.get_file(env, file_id)
         if file is None:
+            self._refuse_foreign(env, "file", file_id)
             raise ApiError(403 if self.settings.fault == "unknown-file-403" else 404, "File not found")
         return self._read(file)
 
+    def _refuse_foreign(self, env: Environment, kind: str, record_id: str) -> None:
+        """foreign_id_status=403: another environment's id is forbidden, not unknown."""
+        owner = self.store.environment_of(kind, record_id)
+        if self.settings.foreign_id_status == 403 and owner is not None and owner != env.environment_id:
+            raise ApiError(403, f"the {kind} belongs to another environment")
+
     async def get_import(self, request: Request) -> Response:
         env = self._env(request)
-        imp = self.store.get_import(env, self._well_formed(request.path_params["import_id"], "importId"))
+        import_id = self._well_formed(request.path_params["import_id"], "importId")
+        imp = self.store.get_import(env, import_id)
         if imp is None:
+            self._refuse_foreign(env, "import", import_id)
             raise ApiError(400 if self.settings.fault == "unknown-import-400" else 404, "Import not found")
         return self._read(imp)
 
     async def list_imports(self, request: Request) -> Response:
-        env = self._env(request, allow_access_token=False)  # the LI page documents x-api-key only
+        # The LI page documents x-api-key only; list_imports_token also takes the access token.
+        env = self._env(request, allow_access_token=self.settings.list_imports_token)
         skip = query_int(request, "skip", 0, 0, 10)
         limit = query_int(request, "limit", 5, 1, 15)
         wanted = request.query_params.get("environmentId") or env.environment_id
         trusted = self.settings.fault == "iso-list-trusts-environment-id"
-        if wanted != env.environment_id and not trusted:  # another environment (or none): an empty page
-            return JSONResponse({"count": 0, "result": []})
+        if wanted != env.environment_id and not trusted:  # another environment: as foreign_list says
+            answer = self.settings.foreign_list
+            if answer in ("403", "404"):
+                raise ApiError(int(answer), "environmentId is not an environment of this credential")
+            if answer == "empty":
+                return JSONResponse({"count": 0, "result": []})
+            wanted = env.environment_id  # "own": the parameter is ignored
         if self.settings.fault == "list-imports-ignores-limit":
             limit = 10
         count, page = self.store.list_imports(wanted, skip, limit)
@@ -233,6 +292,15 @@ class MockApi:
             return Response(OPENAPI_PATH.read_bytes(), media_type="application/yaml")
         except OSError as exc:
             raise ApiError(404, "the OpenAPI description is not installed") from exc
+
+    async def root_health(self, request: Request) -> Response:
+        """root_health: GET / and /health answer 200, as many services do (outside /v1/: allowed)."""
+        return JSONResponse({"status": "ok"})
+
+    async def files_collection(self, request: Request) -> Response:
+        """Only with the `files-collection-200` fault: a list route left registered under /v1/."""
+        env = self._env(request)
+        return JSONResponse({"count": 0, "result": [], "environmentId": env.environment_id})
 
     async def health(self, request: Request) -> Response:
         return JSONResponse(
@@ -281,21 +349,30 @@ def create_app(settings: MockSettings) -> ASGIApp:
         Route("/v1/ingest/by-url", api.upload_by_url, methods=["POST"]),
         Route("/v1/ingest/files/{file_id}", api.get_file, methods=["GET"]),
         Route("/v1/ingest/single", api.upload_single, methods=["POST"]),
-        Route(settings.single_url_path, api.upload_single_url, methods=["POST"]),
         Route("/v1/ingest/imports", api.list_imports, methods=["GET"]),
         Route("/v1/ingest/imports/{import_id}", api.get_import, methods=["GET"]),
         Route("/openapi.yaml", api.openapi, methods=["GET"]),
         Route("/__mock__/health", api.health, methods=["GET"]),
         Route("/__mock__/webhooks", api.webhook_log, methods=["GET"]),
     ]
-    if settings.fault == "root-health-200":
-        routes.append(Route("/", api.health, methods=["GET"]))
+    if settings.single_url_path:  # empty: the deprecated operation does not exist here (404)
+        routes.insert(4, Route(settings.single_url_path, api.upload_single_url, methods=["POST"]))
+    if settings.root_health:
+        routes += [Route(path, api.root_health, methods=["GET"]) for path in ("/", "/health")]
+    if settings.fault == "files-collection-200":
+        routes.append(Route("/v1/ingest/files", api.files_collection, methods=["GET"]))
+
+    async def http_exception(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, HTTPException) and exc.status_code == 405 and settings.unknown_method_status == 404:
+            exc = HTTPException(404)  # unknown_method_status=404: a known path, an undefined method
+        return await errors.handle_http_exception(request, exc)
+
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={
             ApiError: errors.handle_api_error,
-            HTTPException: errors.handle_http_exception,
+            HTTPException: http_exception,
             errors.BodyAborted: errors.handle_body_aborted,
             Exception: errors.handle_unexpected,
         },
@@ -303,7 +380,9 @@ def create_app(settings: MockSettings) -> ASGIApp:
     app.router.redirect_slashes = False  # a trailing slash is another (unknown) path, not a redirect
     app.state.fault = settings.fault  # read by fault hooks that have only the request (faults.fault_of)
     wrapped: ASGIApp = BodyLimitMiddleware(app, settings)
-    wrapped = RateLimitMiddleware(wrapped, settings.rate_limit_burst, fault=settings.fault)
+    wrapped = RateLimitMiddleware(
+        wrapped, settings.rate_limit_burst, fault=settings.fault, penalty_s=settings.rate_limit_penalty_s
+    )
     if settings.extra_fields or settings.error_shape != "nestjs":
         wrapped = ResponseStyleMiddleware(wrapped, settings)
     if settings.validate_requests:  # SDK teams: every request judged against the client requirements

@@ -2,7 +2,8 @@
 
 Every operation accepts `x-api-key`; all but list-imports also accept `x-access-token` (the LI page
 shows only the key). When several credentials come with one request they must all be valid and name
-the same environment: the docs leave that case open, and refusing is the safer choice.
+the same environment: the docs leave that case open, and refusing is the mock's default (the
+`mixed_credentials` setting accepts them).
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ def authenticate(
     *,
     allow_access_token: bool = True,
     fault: str | None = None,
+    accept_mixed: bool = False,
 ) -> Environment | None:
-    """The environment the request's credentials name, or None (missing, wrong or conflicting)."""
+    """The environment the request's credentials name, or None (missing, wrong or conflicting).
+    `accept_mixed` (mixed_credentials="accept"): wrong ones beside a valid one are ignored, and the
+    first valid one (x-api-key before x-access-token) names the environment."""
     found: list[Environment] = []
     presented = 0
     allowed = {"api_key": True, "access_token": allow_access_token and fault != "auth-access-token-refused"}
@@ -55,6 +59,8 @@ def authenticate(
             match = next((env for env in environments if _same(value, getattr(env, attribute))), None)
             if match is None and fault == "auth-any-api-key-accepted" and attribute == "api_key" and value:
                 match = environments[0]  # fault: the key's presence is checked, not its value
+            if match is None and accept_mixed:
+                continue
             if match is None:
                 return None
             found.append(match)
@@ -62,6 +68,6 @@ def authenticate(
         return environments[0]  # fault: no credential falls back to a default tenant
     if presented == 0 and fault == "auth-missing-credential-400":
         raise ApiError(400, "x-api-key should not be empty")  # fault: header validation runs before the guard
-    if presented == 0 or any(env != found[0] for env in found):
+    if not found or (not accept_mixed and any(env != found[0] for env in found)):
         return None
     return found[0]

@@ -11,6 +11,7 @@ import logging
 import sys
 from typing import Any
 
+from .choices import add_choice_flags, choice_values
 from .faults import describe_faults
 from .server import serve
 from .settings import DEFAULTS, WEBHOOK_EVENT_TYPES, MockSettings
@@ -225,6 +226,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     add_request_validation(parser)
     add_webhooks(parser)
+    add_choice_flags(parser, d)
 
 
 def add_request_validation(parser: argparse.ArgumentParser) -> None:
@@ -444,6 +446,7 @@ def settings_from(args: argparse.Namespace) -> MockSettings:
         validate_requests=args.validate_requests,
         validation_report=args.validation_report,
         **webhook_settings(args),
+        **choice_values(args),
     )
 
 

@@ -7,8 +7,10 @@ spec/requirements.yaml (its `requirement_id`). They exist to measure the suite's
 This module is the registry only. The behaviour sits where the bug would sit in a real server, as a
 small explicit `if settings.fault == "<name>"` hook (or, without the settings at hand,
 `fault_of(request) == "<name>"`), so `grep '"<name>"' ingest_conformance/mock` finds it. Choices the
-docs allow (200/201, 401/403, sync/async rejection, extra fields, another error shape) are never
-faults: they are personality settings of MockSettings.
+docs allow (200/201, 401/403, sync/async rejection, extra fields, another error shape, and every
+other INFO or PROFILE line of DECISIONS: choices.py) are never faults: they are settings of
+MockSettings. (So a health route on `/` and a limit counted in decimal MB, once faults, are now the
+`root_health` and `size_unit` choices.)
 """
 
 from __future__ import annotations
@@ -229,9 +231,9 @@ FAULTS: tuple[Fault, ...] = (
         "the size limit is only checked against Content-Length: a chunked body of any size is accepted",
     ),
     _f(
-        "size-limit-decimal-mb",
+        "size-limit-proxy-90pct",
         "SIZE-OK-001",
-        "the limit is configured in decimal megabytes (100 MB), so bodies just under 100 MiB get 413",
+        "a proxy in front caps bodies at 90 % of the stated limit, so bodies well under it get 413",
     ),
     _f(
         "oversize-connection-reset",
@@ -353,7 +355,11 @@ FAULTS: tuple[Fault, ...] = (
         "METH-405-001",
         "the uploads route is registered for every method, so PUT, PATCH and DELETE reach the upload handler",
     ),
-    _f("root-health-200", "METH-PATH-001", "GET / answers 200 (a health probe left on the root path)"),
+    _f(
+        "files-collection-200",
+        "METH-PATH-001",
+        "GET /v1/ingest/files (no id) answers 200 with the environment's files (a list route left registered)",
+    ),
     _f(
         "rate-limit-without-retry-after",
         "RATE-429-002",

@@ -1,9 +1,11 @@
 """Which formats each operation accepts, what a file really is, and whether it is valid.
 
 Type = extension AND content: the name must carry an allowed extension; then the magic bytes decide
-(PNG bytes named `.pdf` are processed as the PNG they are, an INFO choice DECISIONS allows), and a
+(PNG bytes named `.pdf` are processed as the PNG they are, or with `wrong_extension="reject"`
+rejected: an INFO choice DECISIONS allows), and a
 known-but-unsupported format (GIF bytes named `.pdf`) is unsupported. "Valid" means what the suite
-means: pypdf reads every page; Pillow `verify()` and then `load()` succeed. Empty is never valid.
+means: pypdf reads every page; Pillow `verify()` and then `load()` succeed (with `decoding="lenient"`,
+what a lenient reader opens: leniency.py). Empty is never valid.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import IO
 from PIL import Image
 from pypdf import PdfReader
 
+from .leniency import image_opens, pdf_opens, truncated_images
 from .settings import MockSettings
 
 ERR_UNSUPPORTED = "ERR_UNSUPPORTED_FILE_FORMAT"
@@ -125,15 +128,16 @@ class Classification:
         return MIME.get(self.kind) if self.kind else None
 
 
-def classify(filename: str, head: bytes, rules: Rules) -> Classification:
-    """Decide the type from name and first bytes. Content validity is `validate`'s job."""
+def classify(filename: str, head: bytes, rules: Rules, *, wrong_extension: str = "sniff") -> Classification:
+    """Decide the type from name and first bytes. Content validity is `validate`'s job.
+    `wrong_extension="reject"`: bytes of another allowed type than the name says are unsupported."""
     ext_kind = EXTENSION_KIND.get(extension(filename))
     if extension(filename) not in rules.extensions or ext_kind is None:
         return Classification(None, ERR_UNSUPPORTED)
     magic = sniff(head)
     if magic is None:  # garbage or empty: judged as what the name says, and validation fails
         return Classification(ext_kind, None)
-    if magic in rules.kinds:
+    if magic in rules.kinds and (magic == ext_kind or wrong_extension == "sniff"):
         return Classification(magic, None)
     return Classification(None, ERR_UNSUPPORTED)
 
@@ -223,6 +227,11 @@ def _check_tiff_chain(content: IO[bytes]) -> None:
 def _check_image(content: IO[bytes], kind: str) -> None:
     if kind == "tiff":
         _check_tiff_chain(content)
+    with truncated_images(False):
+        _decode_strictly(content, kind)
+
+
+def _decode_strictly(content: IO[bytes], kind: str) -> None:
     with Image.open(content) as image:
         if image.format != PILLOW_FORMAT[kind]:
             raise ValueError(f"{image.format} bytes where {kind} was expected")
@@ -241,12 +250,17 @@ def _check_image(content: IO[bytes], kind: str) -> None:
             raise ValueError("JPEG without an end-of-image marker")
 
 
-def validate(content: IO[bytes], kind: str) -> str | None:
+def validate(content: IO[bytes], kind: str, *, lenient: bool = False) -> str | None:
     """None when the bytes are a complete, readable `kind` file; else the error code. ZIPs are
-    checked by zips.py (their limits need the settings); here a ZIP only has to be non-empty."""
+    checked by zips.py (their limits need the settings); here a ZIP only has to be non-empty.
+    `lenient`: readable is what a lenient reader still opens (leniency.py)."""
     if size_of(content) == 0:
         return ERR_CORRUPTED
     try:
+        if lenient and kind == "pdf":
+            return None if pdf_opens(content) else ERR_CORRUPTED
+        if lenient and kind in PILLOW_FORMAT:
+            return None if image_opens(content, PILLOW_FORMAT[kind], MAX_PIXELS) else ERR_CORRUPTED
         if kind == "pdf":
             _check_pdf(content)
         elif kind in PILLOW_FORMAT:

@@ -47,29 +47,45 @@ def parse_json(raw: bytes, what: str) -> Any:
         raise ApiError(400, f"{what} is not valid JSON") from exc
 
 
-def info_from_object(value: Any, where: str = "info") -> Info:
-    """Check the documented keys' types (a strict choice; DECISIONS lets targets be lenient)."""
+@dataclass(frozen=True)
+class InputRules:
+    """The choices of how JSON inputs are read (MockSettings: info_types, path_names)."""
+
+    lenient_info: bool = False  # info keys of the wrong JSON type are ignored, not refused with 400
+    refuse_paths: bool = False  # a by-url filename with directories is refused with 400, not stripped
+
+
+_INFO_TYPES: tuple[tuple[str, type, str], ...] = (
+    ("clientData", dict, "an object"),
+    ("data", dict, "an object"),
+    ("company", str, "a string"),
+    ("type", str, "a string"),
+)
+
+
+def info_from_object(value: Any, where: str = "info", rules: InputRules | None = None) -> Info:
+    """Check the documented keys' types: a wrong one is refused with 400 (the mock's default), or
+    with `lenient_info` ignored as if absent; DECISIONS allows both."""
     if not isinstance(value, dict):
         raise ApiError(400, f"{where} must be a JSON object")
-    client_data = value.get("clientData")
-    if client_data is not None and not isinstance(client_data, dict):
-        raise ApiError(400, f"{where}.clientData must be an object")
-    if value.get("data") is not None and not isinstance(value["data"], dict):
-        raise ApiError(400, f"{where}.data must be an object")
-    for key in ("company", "type"):
-        if value.get(key) is not None and not isinstance(value[key], str):
-            raise ApiError(400, f"{where}.{key} must be a string")
-    return Info(client_data=client_data, company=value.get("company"))
+    lenient = rules is not None and rules.lenient_info
+    kept = dict(value)
+    for key, kind, what in _INFO_TYPES:
+        if kept.get(key) is not None and not isinstance(kept[key], kind):
+            if not lenient:
+                raise ApiError(400, f"{where}.{key} must be {what}")
+            del kept[key]
+    return Info(client_data=kept.get("clientData"), company=kept.get("company"))
 
 
-def info_from_text(raw: bytes, *, fault: str | None = None) -> Info | None:
+def info_from_text(raw: bytes, *, fault: str | None = None, rules: InputRules | None = None) -> Info | None:
     """The multipart `info` field. Empty or blank means no info."""
     if not raw.strip() and fault != "empty-info-400":
         return None
     value = parse_json(raw, "info")
     if fault == "info-array-accepted" and isinstance(value, list):
         return None  # fault: an array passes a `typeof value === "object"` check
-    return info_from_object(value)
+    return info_from_object(value, rules=rules)
 
 
 def check_url(value: Any, where: str) -> str:
@@ -112,22 +128,27 @@ async def read_json_body(request: Request, max_bytes: int) -> Any:
     return parse_json(bytes(body), "request body")
 
 
-def _entry_filename(entry: dict[str, Any], url: str, where: str) -> str:
+def _entry_filename(entry: dict[str, Any], url: str, where: str, rules: InputRules) -> str:
     name = entry.get("filename")
     if name is None or name == "":
         return filename_from_url(url)
     if not isinstance(name, str):
         raise ApiError(400, f"{where}.filename must be a string")
+    if rules.refuse_paths and ("/" in name or "\\" in name):
+        raise ApiError(400, f"{where}.filename must not contain directories")
     return strip_directories(name)
 
 
-def _entry_info(entry: dict[str, Any], where: str) -> Info | None:
+def _entry_info(entry: dict[str, Any], where: str, rules: InputRules) -> Info | None:
     value = entry.get("info")
-    return None if value is None else info_from_object(value, f"{where}.info")
+    return None if value is None else info_from_object(value, f"{where}.info", rules)
 
 
-def byurl_body(body: Any, *, fault: str | None = None) -> tuple[list[UrlEntry], Info | None]:
+def byurl_body(
+    body: Any, *, fault: str | None = None, rules: InputRules | None = None
+) -> tuple[list[UrlEntry], Info | None]:
     """POST /v1/ingest/by-url: `files` is a required, non-empty list of `{url, filename?, info?}`."""
+    rules = rules or InputRules()
     if not isinstance(body, dict):
         raise ApiError(400, "the request body must be a JSON object")
     files = body.get("files")
@@ -143,17 +164,18 @@ def byurl_body(body: Any, *, fault: str | None = None) -> tuple[list[UrlEntry], 
         url = entry.get("url")
         if not (fault == "byurl-url-not-validated" and isinstance(url, str)):  # that fault checks the type only
             url = check_url(url, f"{where}.url")
-        entries.append(UrlEntry(url, _entry_filename(entry, url, where), _entry_info(entry, where)))
+        entries.append(UrlEntry(url, _entry_filename(entry, url, where, rules), _entry_info(entry, where, rules)))
     batch = body.get("info")
-    return entries, None if batch is None else info_from_object(batch)
+    return entries, None if batch is None else info_from_object(batch, rules=rules)
 
 
-def single_url_body(body: Any) -> UrlEntry:
+def single_url_body(body: Any, rules: InputRules | None = None) -> UrlEntry:
     """The deprecated single-by-URL operation: `{url, filename?, info?}`."""
+    rules = rules or InputRules()
     if not isinstance(body, dict):
         raise ApiError(400, "the request body must be a JSON object")
     url = check_url(body.get("url"), "url")
-    return UrlEntry(url, _entry_filename(body, url, "body"), _entry_info(body, "body"))
+    return UrlEntry(url, _entry_filename(body, url, "body", rules), _entry_info(body, "body", rules))
 
 
 def query_int(request: Request, name: str, default: int, low: int, high: int) -> int:

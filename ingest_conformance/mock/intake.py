@@ -115,9 +115,10 @@ class Intake:
                 return formats.ERR_DOWNLOADING + " (only http and https URLs are downloadable)"
             return formats.classify(item.filename, b"", item.rules).error  # the name's extension only
         assert item.content is not None
-        verdict = formats.classify(item.filename, formats.read_head(item.content), item.rules)
+        head = formats.read_head(item.content)
+        verdict = formats.classify(item.filename, head, item.rules, wrong_extension=self._settings.wrong_extension)
         if verdict.kind is None:
             return verdict.error
         if verdict.kind == "zip":
             return zips.check(item.content, self._settings)
-        return formats.validate(item.content, verdict.kind)
+        return formats.validate(item.content, verdict.kind, lenient=self._settings.decoding == "lenient")

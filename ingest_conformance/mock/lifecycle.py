@@ -25,6 +25,7 @@ from .webhook_events import WebhookEvents
 
 log = logging.getLogger("ingest_conformance.mock")
 ERR_PROCESSING = "ERR_PROCESSING_FAILED"
+ERR_NO_VALID_FILES = "ERR_NO_VALID_FILES"  # zip_all_rejected="rejected": no child was processed
 
 
 @dataclass(eq=False)
@@ -166,14 +167,14 @@ class Lifecycle:
                 self._later(self._finish, job, "rejected", formats.ERR_DOWNLOADING, None)
                 return
         assert job.content is not None
-        verdict = formats.classify(job.filename, formats.read_head(job.content), job.rules)
+        verdict = self._classify(job.filename, job.content, job.rules)
         if verdict.kind is None:
             error = formats.ERR_CORRUPTED if self._settings.fault == "unsupported-wrong-error-code" else verdict.error
             self._later(self._finish, job, "rejected", error, None)
         elif verdict.kind == "zip":
             self._expand(job, job.content)
         else:
-            error = formats.validate(job.content, verdict.kind)
+            error = formats.validate(job.content, verdict.kind, lenient=self._settings.decoding == "lenient")
             if self._settings.fault == "corrupt-files-processed":
                 error = None  # fault: the content is never validated
             self._later(self._finish, job, "rejected" if error else "processed", error, verdict.mime)
@@ -191,14 +192,11 @@ class Lifecycle:
             log.debug("archive %s rejected: %s", job.file_id, rejected)
             self._later(self._finish, job, "rejected", rejected.code, None)
             return
+        children = self._odd_entries(children, job.rules)
         child_jobs: list[Job] = []
         try:
             for child in children:
-                kind = (
-                    formats.classify(child.name, formats.read_head(child.content), job.rules).kind
-                    if child.content is not None
-                    else None
-                )
+                kind = self._classify(child.name, child.content, job.rules).kind if child.content is not None else None
                 child_id = self._store.create_file(
                     job.import_id,
                     child.name,
@@ -233,6 +231,9 @@ class Lifecycle:
         if not child_jobs or self._settings.fault == "zip-children-never-finish":
             for orphan in child_jobs:  # only with that fault: the children are never queued
                 orphan.release()
+            if not child_jobs and self._settings.zip_all_rejected == "rejected":
+                self._later(self._finish, job, "rejected", ERR_NO_VALID_FILES, None)
+                return
             self._later(self._finish, job, "processed", None, formats.MIME["zip"])
             return
         with self._cond:
@@ -258,6 +259,34 @@ class Lifecycle:
             if parent not in self._awaiting_children:
                 return  # another child already completed the parent
             self._awaiting_children.discard(parent)
-        # The parent's own lifecycle: an archive is processed once all its children are terminal.
+        # The parent's own lifecycle: an archive is processed once all its children are terminal
+        # (or, with zip_all_rejected="rejected", rejected when none of them was processed).
         parent_job = Job(parent, job.import_id, "", job.rules, parent_id=self._store.parent_of(parent))
+        if self._settings.zip_all_rejected == "rejected" and not self._store.any_child_processed(parent):
+            self._later(self._finish, parent_job, "rejected", ERR_NO_VALID_FILES, None)
+            return
         self._later(self._finish, parent_job, "processed", None, formats.MIME["zip"])
+
+    def _classify(self, name: str, content: IO[bytes], rules: formats.Rules) -> formats.Classification:
+        head = formats.read_head(content)
+        return formats.classify(name, head, rules, wrong_extension=self._settings.wrong_extension)
+
+    def _odd_entries(self, children: list[zips.Child], rules: formats.Rules) -> list[zips.Child]:
+        """Unsupported entries and nested ZIPs, as `zip_unsupported` and `zip_nested` say: kept (a
+        rejected child; a nested ZIP expanded), turned into rejected children, or skipped."""
+        kept: list[zips.Child] = []
+        for child in children:
+            kind = self._classify(child.name, child.content, rules) if child.content is not None else None
+            odd = None
+            if kind is not None and kind.kind is None and self._settings.zip_unsupported == "skip":
+                odd = "skip"
+            elif kind is not None and kind.kind == "zip" and self._settings.zip_nested != "expand":
+                odd = self._settings.zip_nested
+            if odd is None:
+                kept.append(child)
+                continue
+            assert child.content is not None
+            child.content.close()
+            if odd == "reject":
+                kept.append(zips.Child(child.name, None, formats.ERR_UNSUPPORTED))
+        return kept

@@ -6,6 +6,9 @@
 After a 413, `oversize_mode="drain"` reads and discards the rest of the body (at most
 `drain_max_bytes` for at most `drain_max_seconds`) so clients that write the whole body before
 reading, like httpx, still see the answer; `"close"` answers at once and closes, as nginx does.
+The limit is counted in MiB or decimal MB (`size_unit`), over the whole body or, with
+`size_scope="part"`, over each file part (multipart.py refuses the part; this middleware then only
+holds the body to a proxy's cap of PART_SCOPE_BODY_FACTOR times the limit).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import send_error
-from .settings import MockSettings
+from .settings import PART_SCOPE_BODY_FACTOR, MiB, MockSettings
 
 
 class BodyLimitMiddleware:
@@ -32,9 +35,9 @@ class BodyLimitMiddleware:
         if fault == "oversize-connection-reset":  # fault: the protocol layer resets the connection instead
             await self.app(scope, receive, send)
             return
-        limit = self.settings.max_request_bytes
-        if fault == "size-limit-decimal-mb":
-            limit = limit * 1_000_000 // (1024 * 1024)  # fault: "100 MB" configured in decimal megabytes
+        limit = body_cap(self.settings)
+        if fault == "size-limit-proxy-90pct":
+            limit = limit * 9 // 10  # fault: a proxy in front caps bodies at 90 % of the stated limit
         headers = dict(scope["headers"])
         declared = _content_length(headers.get(b"content-length"))
         if declared is not None and declared > limit:
@@ -72,7 +75,7 @@ class BodyLimitMiddleware:
     async def _refuse(
         self, receive: Receive, send: Send, *, drain: bool, ended: bool = False, status: int = 413
     ) -> None:
-        message = f"request body is larger than the limit of {self.settings.max_request_bytes} bytes"
+        message = f"request body is larger than the limit of {body_cap(self.settings)} bytes"
         finished = ended
         if drain and self.settings.oversize_mode == "drain":
             finished = await self._drain(receive)
@@ -97,6 +100,21 @@ class BodyLimitMiddleware:
             if not message.get("more_body", False):
                 return True
         return False
+
+
+def request_limit(settings: MockSettings) -> int:
+    """The size limit in bytes: max_request_bytes as given, or (size_unit="MB") that many MiB
+    counted as decimal megabytes, as a limit written "100MB" often ends up."""
+    if settings.size_unit == "MB":
+        return settings.max_request_bytes * 1_000_000 // MiB
+    return settings.max_request_bytes
+
+
+def body_cap(settings: MockSettings) -> int:
+    """What this middleware allows a whole body: the limit itself, or with size_scope="part" (the
+    limit counts each file part, multipart.py) a proxy's cap a few times above it."""
+    limit = request_limit(settings)
+    return limit * PART_SCOPE_BODY_FACTOR if settings.size_scope == "part" else limit
 
 
 def _content_length(raw: bytes | None) -> int | None:

@@ -29,6 +29,22 @@ def new_spool() -> IO[bytes]:
     return tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # the caller owns and closes it
 
 
+@dataclass(frozen=True)
+class FormRules:
+    """The choices of how a form is read (MockSettings: path_names, percent_names, filename_star,
+    size_scope). The defaults are the mock's own: strip directories, keep `%XX`, plain filename first."""
+
+    refuse_paths: bool = False
+    decode_percent: bool = False
+    prefer_star: bool = False
+    max_file_bytes: int | None = None  # size_scope="part": a file part over this gets 413
+    close_on_oversize: bool = False  # oversize_mode="close": answer that 413 without reading on
+
+
+class PartTooLarge(ApiError):
+    """A file part over the per-part size limit (size_scope="part")."""
+
+
 @dataclass
 class Part:
     """One part of a form. `filename` is None for a text field (no filename parameter at all)."""
@@ -118,9 +134,18 @@ def boundary_of(content_type: str | None) -> bytes:
 class FormCollector:
     """Feeds body chunks to MultipartParser and builds `Part`s from its callbacks."""
 
-    def __init__(self, boundary: bytes, *, max_field_bytes: int, max_parts: int, fault: str | None = None) -> None:
+    def __init__(
+        self,
+        boundary: bytes,
+        *,
+        max_field_bytes: int,
+        max_parts: int,
+        fault: str | None = None,
+        rules: FormRules | None = None,
+    ) -> None:
         self.parts: list[Part] = []
         self._fault = fault
+        self._rules = rules or FormRules()
         self._max_field = max_field_bytes
         self._max_parts = max_parts
         self._headers: list[tuple[bytes, bytes]] = []
@@ -170,10 +195,7 @@ class FormCollector:
             raise ApiError(400, "multipart part without form-data name")
         raw = params.get("filename")
         star = decode_ext_value(params["filename*"]) if "filename*" in params else None
-        if raw is not None:
-            filename: str | None = strip_directories(raw.decode("latin-1"))
-        else:
-            filename = strip_directories(star) if star is not None else None
+        filename = self._filename(raw, star)
         if filename is not None and self._fault:
             filename = self._faulty_filename(raw, star, filename)
         ctype = next((v for k, v in self._headers if k == b"content-type"), None)
@@ -188,6 +210,20 @@ class FormCollector:
             part.content = new_spool()
         self.parts.append(part)
         self._current = part
+
+    def _filename(self, raw: bytes | None, star: str | None) -> str | None:
+        """The name as stored: ISO-8859-1 `filename` (or `filename*`), directories dropped or refused."""
+        rules = self._rules
+        sent = star if star is not None and (raw is None or rules.prefer_star) else None
+        if sent is None and raw is not None:
+            sent = raw.decode("latin-1")
+        if sent is None:
+            return None
+        if rules.decode_percent:
+            sent = urllib.parse.unquote(sent, errors="replace")
+        if rules.refuse_paths and ("/" in sent or "\\" in sent):
+            raise ApiError(400, "filename must not contain directories")
+        return strip_directories(sent)
 
     def _faulty_filename(self, raw: bytes | None, star: str | None, filename: str) -> str:
         """How the filename faults read the name (the conformant reading is the caller's)."""
@@ -207,6 +243,9 @@ class FormCollector:
         if part is None:
             return
         part.size += end - start
+        limit = self._rules.max_file_bytes
+        if part.content is not None and limit is not None and part.size > limit:
+            raise PartTooLarge(413, f"file {part.filename!r} is larger than the limit of {limit} bytes")
         if part.content is not None:
             part.content.write(data[start:end])
         elif part.size > self._max_field:
@@ -242,14 +281,23 @@ class BodyStream:
             pass
 
 
-async def read_form(request: Request, *, max_field_bytes: int = 1024 * 1024, max_parts: int = 1000) -> list[Part]:
-    """Parse a multipart request. Any framing problem is the client's: 400, never 500."""
+async def read_form(
+    request: Request,
+    *,
+    max_field_bytes: int = 1024 * 1024,
+    max_parts: int = 1000,
+    rules: FormRules | None = None,
+    only: frozenset[str] | None = None,
+) -> list[Part]:
+    """Parse a multipart request. Any framing problem is the client's: 400, never 500. `only`:
+    the part names allowed (another one is refused with 400); None allows any."""
     fault = fault_of(request)
     collector = FormCollector(
         boundary_of(request.headers.get("content-type")),
         max_field_bytes=max_field_bytes,
         max_parts=max_parts,
         fault=fault,
+        rules=rules,
     )
     stream = BodyStream(request)
     try:
@@ -263,9 +311,19 @@ async def read_form(request: Request, *, max_field_bytes: int = 1024 * 1024, max
                 part.content.write(bytes(part.text))
             if part.content is not None:
                 part.content.seek(0)
+        unknown = sorted({p.name for p in collector.parts} - only) if only is not None else []
+        if unknown:
+            collector.close()
+            raise ApiError(400, f"unexpected form field(s): {', '.join(unknown)}")
         return collector.parts
     except BodyAborted:
         collector.close()
+        raise
+    except PartTooLarge as exc:
+        collector.close()
+        if rules is not None and rules.close_on_oversize:  # as the body-size middleware's 'close' mode
+            raise ApiError(413, exc.message, {"connection": "close"}) from None
+        await stream.discard_rest()
         raise
     except ApiError:
         collector.close()

@@ -1,58 +1,139 @@
 """Conformant personalities: combinations of the choices the docs leave open, each a valid target.
 
-Seven two-way choices, combined by the L8 orthogonal array: 8 mocks in which every pair of choices
-meets in all four combinations (a full factorial would take 128). Three more choices ride on
-columns of the same array. A conformance suite must pass all eight: failing one is a false alarm.
+`choices.CHOICES` holds every INFO and PROFILE choice of DECISIONS.md (35 of them, most two-way, a
+few three- or four-way). A full factorial is out of reach (billions of mocks); a covering array of
+strength 2 is not: a small set of mocks in which every *pair* of options of every two choices
+meets at least once, so any false alarm that two choices cause together shows up. It is built here
+by a deterministic greedy (AETG-style) generator, no library: row 0 is the mock's defaults; each
+next row starts from the first pair still uncovered and picks, choice by choice, the option that
+covers the most new pairs (ties: the option used least so far, then the first). The same code always
+gives the same rows; tests/unit/test_mock_personalities.py proves every pair is covered.
 
-| choice | off | on |
-|---|---|---|
-| rejection | async (accept, reject later) | sync (400 at upload) |
-| success_status | 201 | 200 |
-| auth_failure_status | 401 | 403 |
-| rate_limit_burst | none | 429 + Retry-After past 20 requests a second |
-| processing_delay | 0.2 s a step | 0.6 s a step |
-| extra_fields | none | undocumented fields on every answer |
-| error_shape | NestJS | RFC 9457 problem+json |
-| (with 200) uploads_accept_tif | true | false |
-| (with 403) byurl_accepts_zip | false | true |
-| (with slow) oversize_mode | drain | close |
+A personality is a name and its MockSettings overrides (`PERSONALITIES`); `suite_settings` says
+which target-profile settings the suite needs for it (a lagging store needs `read_after_write_s`,
+a moved single-by-URL route needs `single_url_path`), as `--set` flags by `suite_flags`.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 from typing import Any
 
+from .choices import CHOICES, Choice
 from .settings import DEFAULTS
 
-# (label, {setting: value when on}) per L8 column: a, b, a^b, c, a^c, b^c, a^b^c.
-_COLUMNS: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("sync", {"rejection": "sync"}),
-    ("200", {"success_status": 200, "uploads_accept_tif": False}),
-    ("403", {"auth_failure_status": 403, "byurl_accepts_zip": True}),
-    ("ratelimited", {"rate_limit_burst": 20}),
-    ("slow", {"processing_delay": 0.6, "oversize_mode": "close"}),
-    ("extras", {"extra_fields": True}),
-    ("problem", {"error_shape": "problem"}),
-)
+Pair = tuple[int, int, int, int]  # (choice i, option a, choice j, option b) with i < j
+READ_GRACE_MARGIN_S = 0.7  # the profile's grace exceeds the lag by this much (timers, slow machines)
+NAME_LABELS = 3  # options named in a personality's name
+# The choices a personality's name speaks of first: those the suite most easily gets wrong.
+NAME_FIRST = ("decoding", "read-lag", "rate-limit", "zip-all-rejected", "foreign-list", "list-order", "size-scope")
 
 
-def _l8() -> dict[str, dict[str, Any]]:
+def _all_pairs(sizes: list[int]) -> set[Pair]:
+    return {
+        (i, a, j, b)
+        for i, j in itertools.combinations(range(len(sizes)), 2)
+        for a in range(sizes[i])
+        for b in range(sizes[j])
+    }
+
+
+def _covered(row: list[int]) -> set[Pair]:
+    return {(i, row[i], j, row[j]) for i, j in itertools.combinations(range(len(row)), 2)}
+
+
+def covering_array(sizes: list[int]) -> list[list[int]]:
+    """Rows of option indexes (one per choice) in which every pair of options of every two choices
+    occurs; row 0 is all defaults (index 0)."""
+    uncovered = _all_pairs(sizes)
+    rows = [[0] * len(sizes)]
+    uncovered -= _covered(rows[0])
+    used = [[0] * size for size in sizes]
+    # Choices with more options first: their pairs are the hardest to fit.
+    order = sorted(range(len(sizes)), key=lambda i: (-sizes[i], i))
+    while uncovered:
+        i, a, j, b = min(uncovered)
+        row: dict[int, int] = {i: a, j: b}
+        for k in order:
+            if k not in row:
+                row[k] = max(range(sizes[k]), key=functools.partial(_gain, row, k, uncovered=uncovered, used=used[k]))
+        full = [row[k] for k in range(len(sizes))]
+        uncovered -= _covered(full)
+        for k, option in enumerate(full):
+            used[k][option] += 1
+        rows.append(full)
+    return rows
+
+
+def _gain(row: dict[int, int], k: int, option: int, *, uncovered: set[Pair], used: list[int]) -> tuple[int, int, int]:
+    """How good `option` is for choice k in a partly filled row: new pairs covered, then the least
+    used option, then the first."""
+    new = sum(1 for m, v in row.items() if _pair(k, option, m, v) in uncovered)
+    return (new, -used[option], -option)
+
+
+def _pair(k: int, option: int, m: int, value: int) -> Pair:
+    """The Pair of option `option` of choice k and `value` of choice m (the smaller choice first)."""
+    return (k, option, m, value) if k < m else (m, value, k, option)
+
+
+def _name(choices: tuple[Choice, ...], row: list[int], taken: set[str]) -> str:
+    """The labels of the first options off the defaults, the choices of NAME_FIRST first; more
+    labels only if a shorter name is taken."""
+    first = [k for name in NAME_FIRST for k, c in enumerate(choices) if c.name == name]
+    picked = first + [k for k in range(len(choices)) if k not in first]
+    labels = [choices[k].options[row[k]].label for k in picked if row[k]]
+    if not labels:
+        return "defaults"
+    count = NAME_LABELS
+    name = "-".join(labels[:count])
+    while name in taken and count < len(labels):
+        count += 1
+        name = "-".join(labels[:count])
+    return name
+
+
+def _personalities() -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for row in range(8):
-        a, b, c = row & 1, row >> 1 & 1, row >> 2 & 1
-        on = (a, b, a ^ b, c, a ^ c, b ^ c, a ^ b ^ c)
+    for row in covering_array([len(c.options) for c in CHOICES]):
         overrides: dict[str, Any] = {}
-        labels = []
-        for (label, settings), flag in zip(_COLUMNS, on, strict=True):
-            if flag:
-                labels.append(label)
-                overrides.update(settings)
-        found["-".join(labels) or "defaults"] = overrides
+        for choice, option in zip(CHOICES, row, strict=True):
+            overrides.update(choice.options[option].overrides)
+        found[_name(CHOICES, row, set(found))] = overrides
     return found
 
 
-PERSONALITIES: dict[str, dict[str, Any]] = _l8()
-"""Name (the choices made, or `defaults`) -> MockSettings overrides."""
+PERSONALITIES: dict[str, dict[str, Any]] = _personalities()
+"""Name (the first options it picks off the defaults, or `defaults`) -> MockSettings overrides."""
+
+
+def options_of(overrides: dict[str, Any]) -> dict[str, str]:
+    """Which option of each choice these overrides pick (choice name -> option label)."""
+    picked = {}
+    for choice in CHOICES:
+        matching = [o for o in choice.options[1:] if o.overrides.items() <= overrides.items()]
+        best = max(matching, key=lambda o: len(o.overrides)) if matching else choice.options[0]
+        picked[choice.name] = best.label
+    return picked
+
+
+def suite_settings(overrides: dict[str, Any]) -> dict[str, str]:
+    """The target-profile settings (`ingest-conformance run --set KEY=VALUE`) the suite needs to
+    judge a mock with these overrides: what the docs leave to the profile, declared as the mock does it."""
+    profile: dict[str, str] = {}
+    lag_ms = int(overrides.get("read_lag_ms", DEFAULTS.read_lag_ms))
+    if lag_ms:
+        profile["read_after_write_s"] = f"{lag_ms / 1000 + READ_GRACE_MARGIN_S:g}"
+    path = overrides.get("single_url_path", DEFAULTS.single_url_path)
+    if path and path != DEFAULTS.single_url_path:
+        profile["single_url_path"] = str(path)
+    return profile
+
+
+def suite_flags(overrides: dict[str, Any]) -> list[str]:
+    """`suite_settings` as `ingest-conformance run` flags."""
+    return [item for key, value in suite_settings(overrides).items() for item in ("--set", f"{key}={value}")]
 
 
 def cli_flags(overrides: dict[str, Any]) -> list[str]:

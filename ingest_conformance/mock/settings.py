@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
+from .choices import choice_problems
 from .faults import FAULTS_BY_NAME
 
 MiB = 1024 * 1024
@@ -22,6 +23,8 @@ WebhookEncoding = Literal["hex", "base64"]
 WebhookMethod = Literal["POST", "PUT"]
 WebhookTimestamp = Literal["iso", "epoch-ms"]
 WEBHOOK_EVENT_TYPES = ("file.processed", "file.rejected", "import.processed")
+Decoding = Literal["strict", "lenient"]
+PART_SCOPE_BODY_FACTOR = 4
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,8 @@ class MockSettings:
     download_timeout: float = 10.0
     """Timeout in seconds of one URL download (by-url, single-url, `urls`)."""
     single_url_path: str = "/v1/ingest/single-url"
-    """Path of the deprecated single-file-by-URL operation (undocumented in the public docs)."""
+    """Path of the deprecated single-file-by-URL operation (undocumented in the public docs); empty:
+    the operation does not exist (404), which the suite must skip."""
     uploads_accept_tif: bool = True
     """Whether POST /v1/ingest/uploads accepts `.tif` (only the single endpoint documents it)."""
     byurl_accepts_zip: bool = False
@@ -142,6 +146,66 @@ class MockSettings:
     """Most deliveries waiting or in flight; past it new events are dropped and counted."""
     webhook_concurrency: int = 16
     """Most delivery attempts in flight at once."""
+    # -- more choices the docs leave open (choices.py has the table, its flags and their help) ----
+    decoding: Decoding = "strict"
+    """'strict': a file is valid only when it opens fully (every PDF page, Pillow verify() and load(),
+    PNG CRCs, JPEG EOI, TIFF offsets); 'lenient': damaged but recoverable content is processed, judged
+    as real decoders do (pypdf strict=False finds a page, Pillow loads with LOAD_TRUNCATED_IMAGES,
+    zipfile lists the archive; a ZIP entry that will not inflate becomes a rejected child)."""
+    wrong_extension: Literal["sniff", "reject"] = "sniff"
+    """A valid file under another allowed type's extension (PNG bytes named .pdf): 'sniff' processes
+    it as what it is; 'reject' rejects it as unsupported."""
+    zip_all_rejected: Literal["processed", "rejected"] = "processed"
+    """How a ZIP ends when every child ended rejected (or it had none)."""
+    zip_child_names: Literal["basename", "path"] = "basename"
+    """A ZIP child's filename: the entry's basename or its full path inside the archive."""
+    zip_unsupported: Literal["reject", "skip"] = "reject"
+    """ZIP entries of an unsupported type: rejected children, or skipped (no child at all)."""
+    zip_nested: Literal["expand", "reject", "skip"] = "expand"
+    """A ZIP inside a ZIP: expanded (down to zip_max_depth), a rejected child, or skipped."""
+    read_lag_ms: int = 0
+    """New files and imports are not readable (404, not listed) for this long after the write: an
+    eventually consistent store. A suite must then be given read_after_write_s >= this."""
+    list_order: Literal["newest", "oldest", "unordered"] = "newest"
+    """list-imports order: newest first, oldest first, or a stable order of no meaning (id hash)."""
+    skip_unit: Literal["items", "pages"] = "items"
+    """What list-imports' `skip` counts: imports, or pages of `limit` imports."""
+    foreign_list: Literal["empty", "403", "404", "own"] = "empty"
+    """list-imports with another environment's environmentId: an empty page, 403, 404, or the
+    caller's own imports (the parameter ignored)."""
+    root_health: bool = False
+    """GET / and GET /health answer 200 with a small JSON status (outside /v1/, so allowed)."""
+    path_names: Literal["strip", "refuse"] = "strip"
+    """A filename with directories (`../a.pdf`, `C:\\x\\a.pdf`): keep the last segment, or refuse 400."""
+    size_unit: Literal["MiB", "MB"] = "MiB"
+    """How max_request_bytes is read: as given (binary megabytes), or as that many MiB counted in
+    decimal MB (100 MiB -> 100 MB = 100 000 000 bytes), as a limit written "100MB" often is."""
+    size_scope: Literal["body", "part"] = "body"
+    """What the size limit counts: the whole request body, or each file part (the body then gets
+    a proxy's cap of PART_SCOPE_BODY_FACTOR times the limit)."""
+    rate_limit_penalty_s: float = 0.0
+    """With rate_limit_burst: a client past the burst is refused for this many seconds (sustained
+    429s, Retry-After = the seconds left), not only for the rest of one window. 0 = burst only."""
+    info_types: Literal["strict", "lenient"] = "strict"
+    """`info` keys of the wrong JSON type (clientData as a string): refused with 400, or ignored."""
+    unknown_parts: Literal["ignore", "refuse"] = "ignore"
+    """A multipart part under a name the operation does not define: ignored, or refused with 400."""
+    mixed_credentials: Literal["refuse", "accept"] = "refuse"
+    """A valid and an invalid credential in one request: refused, or served by the valid one."""
+    unknown_method_status: Literal[404, 405] = 405
+    """Status for a method a known path does not define."""
+    malformed_id_status: Literal[400, 404] = 400
+    """Status for a malformed file or import id."""
+    foreign_id_status: Literal[403, 404] = 404
+    """Status for a file or import id of another environment."""
+    nullable_fields: Literal["null", "absent"] = "null"
+    """Optional fields without a value (companyId, parentFileId, error, ...): null, or left out."""
+    list_imports_token: bool = False
+    """list-imports also accepts x-access-token (its page documents x-api-key only)."""
+    percent_names: Literal["keep", "decode"] = "keep"
+    """`%XX` sequences in a filename: kept as sent, or percent-decoded."""
+    filename_star: Literal["fallback", "prefer"] = "fallback"
+    """RFC 5987 `filename*`: used only without a plain `filename`, or preferred over it."""
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -178,8 +242,9 @@ class MockSettings:
             problems.append("error_shape must be 'nestjs' or 'problem'")
         if self.fault is not None and self.fault not in FAULTS_BY_NAME:
             problems.append(f"unknown fault {self.fault!r} (--list-faults lists them)")
-        if not self.single_url_path.startswith("/"):
-            problems.append("single_url_path must start with '/'")
+        if self.single_url_path and not self.single_url_path.startswith("/"):
+            problems.append("single_url_path must start with '/' (or be empty: no such route)")
+        problems += choice_problems(self)
         if not self.api_key or not self.access_token:
             problems.append("environment A needs an api key and an access token")
         problems += self._webhook_problems()

@@ -6,6 +6,7 @@ a response can never show a half-applied update. File status only moves forward.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import threading
@@ -20,6 +21,8 @@ TERMINAL = frozenset({"processed", "rejected"})
 LIST_WINDOW = timedelta(days=7)  # list-imports shows the last 7 days only (LI page)
 WRITE_LAG = timedelta(seconds=1.5)  # the `read-after-write-lag` fault
 LIST_CACHE_S = 60.0  # the `list-imports-cached` fault
+# Optional fields DECISIONS lets a target give as null or leave out (nullable_fields="absent").
+NULLABLE = frozenset({"companyId", "parentFileId", "error", "updatedAt", "clientData", "mimeType", "documentIds"})
 
 _counter = itertools.count(int.from_bytes(os.urandom(3), "big"))
 _process_bytes = os.urandom(5)
@@ -101,8 +104,22 @@ class Store:
     """Thread-safe store. Lookups are scoped to an environment: another environment's ids read as
     unknown, so isolation cannot be forgotten by a handler."""
 
-    def __init__(self, environments: list[Environment], max_imports: int, fault: str | None = None) -> None:
+    def __init__(
+        self,
+        environments: list[Environment],
+        max_imports: int,
+        fault: str | None = None,
+        *,
+        read_lag_s: float = 0.0,
+        list_order: str = "newest",
+        skip_unit: str = "items",
+        drop_nulls: bool = False,
+    ) -> None:
         self.environments = tuple(environments)
+        self._read_lag = timedelta(seconds=read_lag_s)  # read_lag_ms: new records stay unseen this long
+        self._list_order = list_order
+        self._skip_unit = skip_unit
+        self._drop_nulls = drop_nulls
         self._max_imports = max_imports
         self._fault = fault  # a named fault mode (faults.py); None for the conformant store
         self._list_cache: dict[tuple[str, int, int], tuple[float, tuple[int, list[dict[str, Any]]]]] = {}
@@ -246,6 +263,13 @@ class Store:
             siblings = [self._files[f] for f in imp.file_ids if f in self._files] if imp else []
             return all(f.status in TERMINAL for f in siblings if f.parent_file_id == parent_id)
 
+    def any_child_processed(self, parent_id: str) -> bool:
+        with self._lock:
+            parent = self._files.get(parent_id)
+            imp = self._imports.get(parent.import_id) if parent else None
+            siblings = [self._files[f] for f in imp.file_ids if f in self._files] if imp else []
+            return any(f.status == "processed" for f in siblings if f.parent_file_id == parent_id)
+
     def get_file(self, env: Environment, file_id: str) -> dict[str, Any] | None:
         with self._lock:
             record = self._files.get(file_id)
@@ -255,7 +279,19 @@ class Store:
                 return None
             if self._fault == "read-after-write-lag" and datetime.now(UTC) - record.created_at < WRITE_LAG:
                 return None  # fault: the record is written by a queue consumer, a moment after the answer
+            if self._unseen(record.created_at):
+                return None
             return self._view(record, direct=True)
+
+    def environment_of(self, kind: str, record_id: str) -> str | None:
+        """The environment a file or import (`kind`) belongs to, whoever asks; None if unknown."""
+        with self._lock:
+            record = self._files.get(record_id) if kind == "file" else self._imports.get(record_id)
+            return None if record is None else record.environment_id
+
+    def _unseen(self, created_at: datetime) -> bool:
+        """Still inside the read lag (read_lag_ms): written, but not yet readable."""
+        return bool(self._read_lag) and datetime.now(UTC) - created_at < self._read_lag
 
     def get_import(self, env: Environment, import_id: str) -> dict[str, Any] | None:
         with self._lock:
@@ -264,12 +300,15 @@ class Store:
                 imp.environment_id != env.environment_id and self._fault != "iso-import-any-environment"
             ):
                 return None
+            if self._unseen(imp.created_at):
+                return None
             return self._import_view(imp)
 
     def _import_view(self, imp: ImportRecord) -> dict[str, Any]:
-        """An import as GET import answers it. Called with the lock held."""
+        """An import as GET import answers it (files still inside the read lag left out). Lock held."""
         files = [self._files[f] for f in imp.file_ids if f in self._files]
         body = self._summary(imp, files)
+        files = [f for f in files if not self._unseen(f.created_at)]
         if self._fault == "import-keeps-last-file-only":  # each uploaded file overwrote the list
             top = [f for f in files if f.parent_file_id is None]
             files = [f for f in files if f.parent_file_id is not None or f is top[-1]]
@@ -307,7 +346,8 @@ class Store:
             return self._import_view(imp)
 
     def list_imports(self, environment_id: str, skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
-        """Imports of one environment from the last 7 days, newest first, and their total count."""
+        """Imports of one environment from the last 7 days, in `list_order` (newest first by default),
+        and their total count; `skip` counts imports, or whole pages with skip_unit="pages"."""
         since = datetime.now(UTC) - LIST_WINDOW
         key = (environment_id, skip, limit)
         with self._lock:
@@ -319,11 +359,16 @@ class Store:
                 for imp in self._imports.values()
                 if (imp.environment_id == environment_id or self._fault == "iso-list-all-environments")
                 and imp.created_at >= since
+                and not self._unseen(imp.created_at)
             ]
-            matching.sort(key=lambda imp: imp.sequence, reverse=True)
+            if self._list_order == "unordered":  # stable, but of no meaning: a hash of the id
+                matching.sort(key=lambda imp: hashlib.sha1(imp.id.encode()).digest())
+            else:
+                matching.sort(key=lambda imp: imp.sequence, reverse=self._list_order == "newest")
+            start = skip * limit if self._skip_unit == "pages" else skip
             page = [
                 self._summary(imp, [self._files[f] for f in imp.file_ids if f in self._files])
-                for imp in matching[skip : skip + limit]
+                for imp in matching[start : start + limit]
             ]
             if self._fault == "list-imports-cached":
                 self._list_cache[key] = (time.monotonic(), (len(matching), page))
@@ -345,6 +390,8 @@ class Store:
             view["parentFileId"] = None
         if fault == "zip-children-marked-compressed" and child:
             view["compressed"] = True
+        if self._drop_nulls:  # nullable_fields="absent": optional fields without a value left out
+            view = {k: v for k, v in view.items() if not (v is None and k in NULLABLE)}
         return view
 
     @staticmethod

@@ -4,6 +4,9 @@ Nothing is ever written to a real path: children go to spooled temporary files, 
 cannot land anywhere; such entries become rejected children. Bomb guards run twice: on the sizes
 the central directory declares, and on the bytes actually inflated (declared sizes can lie).
 Archives under 1 MiB uncompressed are never bombs (DECISIONS), so the ratio guard starts there.
+With `decoding="lenient"` an archive zipfile can list is opened and only the entries that fail to
+inflate are rejected (strict: any failing entry rejects the archive); `zip_child_names` picks the
+child's name (the entry's basename or full path).
 """
 
 from __future__ import annotations
@@ -123,6 +126,17 @@ def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, meter: _Meter) -> 
     return out
 
 
+def _inflate_leniently(archive: zipfile.ZipFile, info: zipfile.ZipInfo, meter: _Meter, shown: str) -> Child:
+    """Lenient decoding: an entry that will not inflate (bad CRC, a local header the damaged
+    directory misplaces, truncated data) is one rejected child; the archive itself was listed."""
+    try:
+        return Child(shown, _inflate(archive, info, meter))
+    except ZipRejected:
+        raise  # the size and ratio limits still refuse the whole archive
+    except Exception:
+        return Child(shown, None, ERR_CORRUPTED)
+
+
 def expand(content: IO[bytes], settings: MockSettings, budget: Budget) -> list[Child]:
     """All children of one archive level, or ZipRejected. Nested ZIPs come back as children; the
     caller expands them (one level deeper) when it processes them."""
@@ -138,14 +152,17 @@ def expand(content: IO[bytes], settings: MockSettings, budget: Budget) -> list[C
                 if info.is_dir() or name.startswith("__MACOSX/"):
                     continue  # folders and macOS resource forks are not documents
                 base = name.replace("\\", "/").rsplit("/", 1)[-1]
+                shown = name if settings.zip_child_names == "path" else base
                 if settings.fault == "zip-slip" and is_unsafe(name) and not _is_symlink(info):
                     children.append(Child(name, _inflate(archive, info, meter)))  # fault: extracted as named
                 elif is_unsafe(name) or _is_symlink(info):
-                    children.append(Child(base, None, ERR_UNSAFE_ENTRY))
+                    children.append(Child(shown, None, ERR_UNSAFE_ENTRY))
                 elif info.flag_bits & 0x1:
-                    children.append(Child(base, None, ERR_ENCRYPTED))
+                    children.append(Child(shown, None, ERR_ENCRYPTED))
+                elif settings.decoding == "lenient":
+                    children.append(_inflate_leniently(archive, info, meter, shown))
                 else:
-                    children.append(Child(base, _inflate(archive, info, meter)))
+                    children.append(Child(shown, _inflate(archive, info, meter)))
     except ZipRejected:
         close_all(children)
         raise

@@ -84,8 +84,8 @@ def _stale_list(c: httpx.Client) -> bool:
     return new not in [i["id"] for i in c.get("/v1/ingest/imports").json()["result"]]
 
 
-def _root_answers(c: httpx.Client) -> bool:
-    return c.get("/").status_code == 200
+def _files_collection_answers(c: httpx.Client) -> bool:
+    return c.get("/v1/ingest/files").status_code == 200
 
 
 PROBES: dict[str, Probe] = {
@@ -98,7 +98,7 @@ PROBES: dict[str, Probe] = {
     "multi-files-keeps-last": _only_last_file_kept,
     "json-as-text-html": _html_json,
     "list-imports-cached": _stale_list,
-    "root-health-200": _root_answers,
+    "files-collection-200": _files_collection_answers,
 }
 
 
@@ -116,7 +116,17 @@ def test_the_fault_shows_and_the_conformant_mock_does_not(fault: str) -> None:
 
 def test_cli_serves_a_fault_and_warns() -> None:
     with subprocess.Popen(
-        [sys.executable, "-m", "ingest_conformance", "mock", "--port", "0", "--quiet", "--fault", "root-health-200"],
+        [
+            sys.executable,
+            "-m",
+            "ingest_conformance",
+            "mock",
+            "--port",
+            "0",
+            "--quiet",
+            "--fault",
+            "files-collection-200",
+        ],
         stderr=subprocess.PIPE,
         text=True,
     ) as proc:
@@ -125,8 +135,8 @@ def test_cli_serves_a_fault_and_warns() -> None:
             banner, warning = proc.stderr.readline(), proc.stderr.readline()
             match = re.search(r"(http://127\.0\.0\.1:\d+)", banner)
             assert match, banner
-            assert "root-health-200" in warning and "NOT conformant" in warning
-            assert httpx.get(match.group(1) + "/").status_code == 200
+            assert "files-collection-200" in warning and "NOT conformant" in warning
+            assert httpx.get(match.group(1) + "/v1/ingest/files", headers={"x-api-key": KEY_A}).status_code == 200
         finally:
             proc.terminate()
             proc.wait(15)

@@ -1,7 +1,8 @@
 """The suite's detection power, the CI-sized slice of bench/mutation.py.
 
-Every conformant personality of the mock (the L8 combinations of the choices the docs allow) gets a
-whole quick run under --strict and must pass: any failure is a false alarm. A handful of the mock's
+Every conformant personality of the mock (a covering array over every choice the docs allow: every
+pair of options meets in one of them) gets a whole quick run under --strict, with the profile
+settings it declares (`suite_flags`), and must pass: any failure is a false alarm. A handful of the mock's
 named fault modes, one per kind of bug, must each be caught as the requirement it breaks, with exit
 code 1. Runs go two at a time (each a suite subprocess against a mock subprocess); processing delays
 and the rate limit are scaled for CI (about 90 s in all). The full matrix, with the mutation score:
@@ -20,7 +21,7 @@ import pytest
 from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.mock import MockSettings
 from ingest_conformance.mock.faults import FAULTS_BY_NAME
-from ingest_conformance.mock.personalities import PERSONALITIES, cli_flags
+from ingest_conformance.mock.personalities import PERSONALITIES, cli_flags, suite_flags
 
 from .suiterun import SuiteRun, suite_against_mock_process
 
@@ -34,7 +35,7 @@ CI_FAULTS = [
     "filename-keeps-path",
     "zip-slip",
     "data-urls-fetched",
-    "root-health-200",
+    "files-collection-200",
     "list-imports-cached",
     "zip-ratio-guard-without-floor",
 ]
@@ -63,7 +64,10 @@ def test_every_personality_passes(tmp_path: Path) -> None:
     runs = _in_pairs(
         names,
         lambda name: suite_against_mock_process(
-            personality_flags(PERSONALITIES[name]), "--strict", report_dir=tmp_path / name
+            personality_flags(PERSONALITIES[name]),
+            "--strict",
+            *suite_flags(PERSONALITIES[name]),
+            report_dir=tmp_path / name,
         ),
     )
     alarms = {

@@ -1,14 +1,13 @@
-"""The mock's fault registry and conformant personalities, without a socket.
+"""The mock's fault registry, without a socket.
 
 Every fault names a requirement the suite can fail (MUST, or SHOULD under --strict), is consulted by
-some hook in the mock, and is the only way to break the mock; every personality is a valid mix of
-allowed choices, and together they cover every pair of choices.
+some hook in the mock, and is the only way to break the mock (the personalities, the choices the
+contract allows: tests/unit/test_mock_personalities.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import re
 from pathlib import Path
 
@@ -17,21 +16,11 @@ import pytest
 from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.mock import cli
 from ingest_conformance.mock.faults import FAULTS, FAULTS_BY_NAME, describe_faults
-from ingest_conformance.mock.personalities import PERSONALITIES, cli_flags
 from ingest_conformance.mock.settings import DEFAULTS, MockSettings
 
 pytestmark = pytest.mark.unit
 
 MOCK_DIR = Path(cli.__file__).resolve().parent
-CHOICES = (
-    "rejection",
-    "success_status",
-    "auth_failure_status",
-    "rate_limit_burst",
-    "processing_delay",
-    "extra_fields",
-    "error_shape",
-)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -97,25 +86,3 @@ def test_fault_flag_and_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(listed) == len(FAULTS)
     for line, fault in zip(listed, FAULTS, strict=True):
         assert line.split()[:2] == [fault.name, fault.requirement_id]
-
-
-def test_personalities_are_valid_conformant_settings() -> None:
-    assert len(PERSONALITIES) == 8
-    assert PERSONALITIES["defaults"] == {}
-    for name, overrides in PERSONALITIES.items():
-        settings = MockSettings(**overrides)
-        assert settings.fault is None, name
-        flags = cli_flags(overrides)
-        assert cli.settings_from(_parser().parse_args(flags)) == settings, name
-
-
-def test_personalities_cover_every_pair_of_choices() -> None:
-    """L8: for any two of the seven choices, all four on/off combinations occur."""
-
-    def on(overrides: dict[str, object], choice: str) -> bool:
-        return choice in overrides
-
-    rows = list(PERSONALITIES.values())
-    for first, second in itertools.combinations(CHOICES, 2):
-        seen = {(on(row, first), on(row, second)) for row in rows}
-        assert seen == {(False, False), (False, True), (True, False), (True, True)}, (first, second)
