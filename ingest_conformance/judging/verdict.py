@@ -42,16 +42,18 @@ class Verdict:
         documented: str = "",
         exchange: Exchange | None = None,
         message: str = "",
-    ) -> None:
-        """Record `requirement_id` as held (ok) or broken; a broken MUST raises."""
+    ) -> bool:
+        """Record `requirement_id` as held (ok) or broken; a broken MUST raises. Returns `ok`, so a later step
+        that needs this one to have held can stop (a broken SHOULD, INFO or expected failure returns)."""
         if ok:
             self._record(requirement_id, Outcome.PASS, exchange)
-            return
+            return True
         self.broken(
             RequirementFailure(
                 requirement_id, received=str(received), documented=documented, exchange=exchange, message=message
             )
         )
+        return False
 
     def check(self, fn: Check, exchange: Exchange, case: Case) -> None:
         """Run a registered check; its declared requirements pass unless it raises."""
@@ -73,10 +75,10 @@ class Verdict:
 
     def status_in(
         self, requirement_id: str, exchange: Exchange, allowed: Iterable[int], documented: str = "", message: str = ""
-    ) -> None:
-        """`requirement_id` holds when the answer's status is one of `allowed`."""
+    ) -> bool:
+        """`requirement_id` holds when the answer's status is one of `allowed` (returned, as `require` does)."""
         allowed = sorted(set(allowed))
-        self.require(
+        return self.require(
             requirement_id,
             exchange.status in allowed,
             received=body_preview(exchange),
