@@ -78,16 +78,22 @@ KIND_CASES = [
 FILE_OPERATIONS = [s.Operation.UPLOAD_FILES, s.Operation.UPLOAD_SINGLE]
 
 
-@pytest.mark.requirement("UPL-UNSUP-001", "UPL-CORRUPT-001", "UPL-EXT-001", *LIFECYCLE)
+def damage_aware(rid: str, sample: s.SampleFile) -> str:
+    """UPL-CORRUPT-001 for bytes no lenient reader opens; UPL-DAMAGED-001 (INFO) for ones it still opens."""
+    return sample.damage_requirement if rid == "UPL-CORRUPT-001" else rid
+
+
+@pytest.mark.requirement("UPL-UNSUP-001", "UPL-CORRUPT-001", "UPL-DAMAGED-001", "UPL-EXT-001", *LIFECYCLE)
 @pytest.mark.parametrize("operation", FILE_OPERATIONS, ids=lambda o: o.value)
 @pytest.mark.parametrize(("kind", "rid"), KIND_CASES, ids=[k.value for k, _ in KIND_CASES])
 def test_files_that_are_not_what_they_claim(
     client: TargetClient, verdict: Verdict, suite: Suite, kind: s.FileKind, rid: str, operation: s.Operation
 ) -> None:
-    """Each generated file carries the verdicts DECISIONS.md allows for it; the target must give one."""
+    """Each generated file carries the verdicts DECISIONS.md allows for it; the target must give one. A corrupt
+    draw that the lenient reader of DECISIONS still opens is damaged but recoverable: UPL-DAMAGED-001 (INFO)."""
 
     def check(sample: s.SampleFile) -> None:
-        judge_sample(verdict, client, suite, sample, rid, operation=operation)
+        judge_sample(verdict, client, suite, sample, damage_aware(rid, sample), operation=operation)
 
     for_examples(
         suite,

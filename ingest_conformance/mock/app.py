@@ -275,7 +275,7 @@ def create_app(settings: MockSettings) -> ASGIApp:
         Route("/__mock__/health", api.health, methods=["GET"]),
     ]
     if settings.fault == "root-health-200":
-        routes.append(Route("/", api.health, methods=["GET"]))
+        routes.append(Route("/v1/health", api.health, methods=["GET"]))
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

@@ -343,7 +343,11 @@ FAULTS: tuple[Fault, ...] = (
         "METH-405-001",
         "the uploads route is registered for every method, so PUT, PATCH and DELETE reach the upload handler",
     ),
-    _f("root-health-200", "METH-PATH-001", "GET / answers 200 (a health probe left on the root path)"),
+    _f(
+        "root-health-200",
+        "METH-PATH-001",
+        "GET /v1/health answers 200 (a health probe left under the API prefix; outside /v1/ it would be fine)",
+    ),
     _f(
         "rate-limit-without-retry-after",
         "RATE-429-002",

@@ -65,7 +65,7 @@ def _stale_list(c: httpx.Client) -> bool:
 
 
 def _root_answers(c: httpx.Client) -> bool:
-    return c.get("/").status_code == 200
+    return c.get("/v1/health").status_code == 200
 
 
 PROBES: dict[str, Probe] = {
