@@ -76,7 +76,9 @@ def test_upload_poll_import_with_client_data(client: TargetClient, verdict: Verd
         ex = post_parts(client, UPLOADS, [Part.file(sample), Part.json("info", info)], note="workflow upload")
         result = flow(verdict, client, suite, ex, "uploadFiles")
         for file_id, poll in result.polls.items():
-            got = (poll.body or {}).get("clientData")
+            if poll.body is None:
+                continue  # the file was never read (a failure judged, or listed as expected, by the workflow)
+            got = poll.body.get("clientData")
             sent = info["clientData"]
             same = isinstance(got, dict) and all(got.get(k) == v for k, v in sent.items())
             verdict.require(
