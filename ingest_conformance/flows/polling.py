@@ -52,8 +52,10 @@ class Poll:
 
 
 def backwards_step(statuses: list[str]) -> tuple[str, str] | None:
-    """The first move of `statuses` (each change, in order) that goes back or leaves a final status."""
-    for before, after in itertools.pairwise(statuses):
+    """The first move of `statuses` (each change, in order) that goes back or leaves a final status. Undocumented
+    statuses are left out: they are LIFE-STATUS-001's failure, not a move backwards."""
+    known = [s for s in statuses if s in STATUS_ORDER]
+    for before, after in itertools.pairwise(known):
         if STATUS_ORDER.get(after, -1) < STATUS_ORDER.get(before, -1) or (before in TERMINAL and after != before):
             return before, after
     return None

@@ -120,29 +120,36 @@ def follow(verdict: Verdict, client: TargetClient, suite: Suite, file_id: str) -
         first_delay_s=suite.poll_start_s,
         grace_s=suite.config.profile.read_after_write_s,
     )
-    judge_all(*(lambda ex=ex: verdict.answered(ex, "getFile") for ex in poll.exchanges))
     bad = [s for s in poll.statuses if s not in FILE_STATUSES]
-    verdict.require(
-        "LIFE-STATUS-001",
-        not bad,
-        received=f"statuses seen: {poll.statuses}",
-        documented="pending, processing, processed or rejected",
-        exchange=poll.last,
-    )
     backwards = poll.went_backwards()
-    verdict.require(
-        "LIFE-STATUS-002",
-        backwards is None,
-        received=f"{backwards} in {poll.statuses} over {len(poll.exchanges)} reads",
-        documented="statuses only move forward, also on the reads after the first final status",
-        exchange=poll.last,
-    )
-    verdict.require(
-        "LIFE-STATUS-003",
-        not poll.timed_out and poll.final_status in ("processed", "rejected"),
-        received=f"statuses seen: {poll.statuses} (last answer {poll.last.status if poll.last else None})",
-        documented=f"processed or rejected within {timeout:g} s (profile processing_timeout_s)",
-        exchange=poll.last,
+    # Every step runs and records even when one breaks: an undocumented status also breaks the answer's
+    # schema (RESP-SCHEMA-001), and both are named; the lifecycle first, as the failure the test raises.
+    judge_all(
+        lambda: verdict.require(
+            "LIFE-STATUS-001",
+            not bad,
+            received=f"statuses seen: {poll.statuses}",
+            documented="pending, processing, processed or rejected",
+            exchange=poll.last,
+        ),
+        lambda: verdict.require(
+            "LIFE-STATUS-002",
+            backwards is None,
+            received=f"{backwards} in {poll.statuses} over {len(poll.exchanges)} reads",
+            documented="statuses only move forward, also on the reads after the first final status",
+            exchange=poll.last,
+        ),
+        lambda: (
+            bad  # polling stopped at an undocumented status: no final status to judge
+            or verdict.require(
+                "LIFE-STATUS-003",
+                not poll.timed_out and poll.final_status in ("processed", "rejected"),
+                received=f"statuses seen: {poll.statuses} (last answer {poll.last.status if poll.last else None})",
+                documented=f"processed or rejected within {timeout:g} s (profile processing_timeout_s)",
+                exchange=poll.last,
+            )
+        ),
+        *(lambda ex=ex: verdict.answered(ex, "getFile") for ex in poll.exchanges),
     )
     if poll.body is not None:
         file_fields(verdict, poll.body, poll.last)
