@@ -104,7 +104,7 @@ def test_cli_serves_a_fault_and_warns() -> None:
             match = re.search(r"(http://127\.0\.0\.1:\d+)", banner)
             assert match, banner
             assert "root-health-200" in warning and "NOT conformant" in warning
-            assert httpx.get(match.group(1) + "/").status_code == 200
+            assert httpx.get(match.group(1) + "/v1/health").status_code == 200
         finally:
             proc.terminate()
             proc.wait(15)
