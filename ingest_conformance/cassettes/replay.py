@@ -193,6 +193,8 @@ class AnswerJudge:
 
     def _undocumented(self, ex: Exchange, path_known: bool) -> list[Judgement]:
         """A request the spec has no operation for: a success there is the target serving an undefined route."""
+        if not path_known and not urlsplit(ex.url).path.startswith("/v1/"):
+            return []  # DECISIONS: outside /v1/ anything but a 5xx is fine (METH-PATH-002, INFO)
         rid, allowed = ("METH-405-001", {404, 405}) if path_known else ("METH-PATH-001", {404})
         assert ex.status is not None
         if ex.status in allowed:

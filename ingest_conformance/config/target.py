@@ -53,6 +53,9 @@ class Profile:
     """The numbers and choices the docs do not give (PROFILE requirements)."""
 
     max_request_bytes: int = 104_857_600
+    # The band around max_request_bytes the docs leave open (MB vs MiB, whole body vs each part): bodies
+    # at most limit x (1 - tol) must be accepted, at least limit x (1 + tol) must get 413. 0 = the exact byte.
+    size_tolerance: float = 0.05
     processing_timeout_s: float = 120.0
     auth_failure_statuses: frozenset[int] = frozenset({401, 403})
     upload_success_statuses: frozenset[int] = frozenset({200, 201})
@@ -247,6 +250,11 @@ def _coerce(key: str, value: Any) -> Any:
             if isinstance(value, bool):
                 raise ValueError("expected an integer")
             return int(value)
+        if key == "size_tolerance":
+            tolerance = float(value)
+            if not 0 <= tolerance < 1:
+                raise ValueError("expected a fraction from 0 up to (not including) 1, e.g. 0.05")
+            return tolerance
         if key in {"processing_timeout_s", "read_after_write_s", "rate_limit"}:
             if key == "rate_limit" and (value is None or str(value).strip().lower() in _NONE_WORDS):
                 return None

@@ -9,6 +9,7 @@ import pytest
 
 from ingest_conformance import strategies as s
 from ingest_conformance.flows.generation import one_example, salt_of
+from ingest_conformance.flows.reading import read_after_write
 from ingest_conformance.flows.upload import Existing, tag_info
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
@@ -25,7 +26,10 @@ class Request:
     body: bytes | None = None
     content_type: str | None = None
 
-    def send(self, client: TargetClient, auth: Auth, note: str) -> Exchange:
+    def send(self, client: TargetClient, suite: Suite, auth: Auth, note: str) -> Exchange:
+        """A read (of the set-up upload's file or import, or the list) gets profile `read_after_write_s`."""
+        if self.method == "GET":
+            return read_after_write(client, suite, self.path, auth=auth, note=note)
         headers = {"content-type": self.content_type} if self.content_type else None
         return client.send(self.method, self.path, auth=auth, content=self.body, headers=headers, note=note)
 
@@ -63,7 +67,7 @@ def success_statuses(suite: Suite, operation: str) -> set[int]:
 def test_valid_api_key_is_accepted(
     client: TargetClient, verdict: Verdict, suite: Suite, operation: str, request: pytest.FixtureRequest
 ) -> None:
-    ex = valid_request(operation, suite, request).send(client, "api_key", "valid x-api-key")
+    ex = valid_request(operation, suite, request).send(client, suite, "api_key", "valid x-api-key")
     verdict.answered(ex, operation)
     verdict.status_in("AUTH-KEY-001", ex, success_statuses(suite, operation), "a valid x-api-key is accepted")
 
@@ -75,7 +79,7 @@ def test_valid_access_token_is_accepted(
 ) -> None:
     if suite.credentials.access_token is None:
         pytest.skip("no access token configured (--access-token)")
-    ex = valid_request(operation, suite, request).send(client, "access_token", "valid x-access-token")
+    ex = valid_request(operation, suite, request).send(client, suite, "access_token", "valid x-access-token")
     verdict.answered(ex, operation)
     verdict.status_in(
         "AUTH-TOKEN-001",
@@ -104,7 +108,7 @@ def test_missing_or_wrong_credential_is_refused(
     rid: str,
     request: pytest.FixtureRequest,
 ) -> None:
-    ex = valid_request(operation, suite, request).send(client, auth, f"credential: {auth}")
+    ex = valid_request(operation, suite, request).send(client, suite, auth, f"credential: {auth}")
     verdict.answered(ex, operation)
     allowed = suite.config.profile.auth_failure_statuses
     verdict.status_in(
@@ -121,6 +125,6 @@ def test_missing_or_wrong_credential_is_refused(
 def test_valid_key_beside_a_wrong_token_is_recorded(
     client: TargetClient, verdict: Verdict, suite: Suite, operation: str, request: pytest.FixtureRequest
 ) -> None:
-    ex = valid_request(operation, suite, request).send(client, "mixed", "valid key and wrong token")
+    ex = valid_request(operation, suite, request).send(client, suite, "mixed", "valid key and wrong token")
     verdict.answered(ex, operation)
     verdict.observe("AUTH-MIX-001", f"{operation} with a valid x-api-key and a wrong x-access-token: {ex.status}", ex)

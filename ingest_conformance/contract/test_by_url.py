@@ -67,13 +67,15 @@ def test_reachable_url_of_an_allowed_file_ends_processed(
         result = flow(verdict, client, suite, send_url(client, suite, operation, url, request, info), operation)
         poll = next(iter(result.polls.values()), None)
         final = poll.final_status if poll else None
+        fetched = file_server.hits(url)
         verdict.require(
             "URL-OK-001",
-            final == "processed",
+            final == "processed" and fetched > 0,
             exchange=poll.last if poll else result.upload,
             received=f"upload {result.upload.status}, file ends {final!r}"
-            + (f" with {(poll.body or {}).get('error')}" if poll else ""),
-            documented="a reachable URL of an allowed file ends processed",
+            + (f" with {(poll.body or {}).get('error')}" if poll else "")
+            + f"; the suite's file server was fetched {fetched} time(s) for it",
+            documented="a reachable URL of an allowed file is downloaded from it and ends processed",
         )
         if poll and poll.body is not None:
             got = poll.body.get("clientData")
@@ -172,7 +174,7 @@ def _judge_not_downloaded(
         )
 
 
-@pytest.mark.requirement("UPL-UNSUP-001", "UPL-CORRUPT-001", "UPL-ZIPURL-001", *LIFECYCLE)
+@pytest.mark.requirement("UPL-UNSUP-001", "UPL-CORRUPT-001", "UPL-DAMAGED-001", "UPL-ZIPURL-001", *LIFECYCLE)
 @pytest.mark.parametrize("operation", ["uploadByUrl", "uploadSingleUrl"])
 @pytest.mark.parametrize("kind", [s.FileKind.UNSUPPORTED, s.FileKind.CORRUPT, s.FileKind.EMPTY], ids=lambda k: k.value)
 def test_bad_files_by_url(
@@ -192,7 +194,7 @@ def test_bad_files_by_url(
         outcome(
             verdict,
             suite,
-            rid,
+            rid if kind is s.FileKind.UNSUPPORTED else sample.damage_requirement,
             sample,
             _operation_enum(operation),
             result.upload,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -9,11 +10,13 @@ from hypothesis import strategies as st
 
 from ingest_conformance import strategies as s
 from ingest_conformance.flows.generation import for_examples, one_example, salt_of
+from ingest_conformance.flows.reading import read_after_write
 from ingest_conformance.flows.upload import SINGLE, UPLOADS, post_parts, tag_info
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.strategies import FilenameCategory, SampleFilename
 from ingest_conformance.wire.client import TargetClient
+from ingest_conformance.wire.exchange import Exchange
 
 # Long names are held to a round trip only up to 120 characters: the docs give no length limit, and
 # common file systems stop at 255, so a target may shorten longer names.
@@ -26,10 +29,28 @@ def _names(categories: list[FilenameCategory]) -> st.SearchStrategy[SampleFilena
     )
 
 
-def _upload_named(
-    client: TargetClient, suite: Suite, name: SampleFilename, *, single: bool = False
-) -> tuple[Any, Any, Any]:
-    """Upload a valid PDF under `name`; returns (upload exchange, name in the answer, name at GET file)."""
+@dataclass
+class Named:
+    """An upload under a chosen name: the upload answer, the name it gave back, and the read at GET file
+    (None when the upload named no file, so there was nothing to read)."""
+
+    upload: Exchange
+    answered: Any = None
+    read: Exchange | None = None
+
+    @property
+    def stored(self) -> Any:
+        if self.read is None or self.read.status != 200:
+            return None
+        try:
+            body = self.read.json()
+        except ValueError:
+            return None
+        return body.get("filename") if isinstance(body, dict) else None
+
+
+def _upload_named(client: TargetClient, suite: Suite, name: SampleFilename, *, single: bool = False) -> Named:
+    """Upload a valid PDF under `name`, then read the file back (within profile read_after_write_s)."""
     pdf = one_example(suite, s.pdf_files(max_pages=1), salt=salt_of("filenames", name.raw, single))
     part = s.Part.file(pdf, name="file" if single else "files", filename=name)
     ex = post_parts(
@@ -42,25 +63,24 @@ def _upload_named(
         body = ex.json()
         entry = body if single else body["files"][0]
         file_id, answered = (entry["fileId"] if single else entry["id"]), entry.get("filename")
-    except (ValueError, KeyError, IndexError, TypeError):
-        return ex, None, None
-    got = client.get(f"/v1/ingest/files/{file_id}", note="filename read back")
-    try:
-        stored = got.json().get("filename")
-    except (ValueError, AttributeError):
-        stored = None
-    return ex, answered, (stored, got)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return Named(ex)
+    read = read_after_write(client, suite, f"/v1/ingest/files/{file_id}", note="filename read back")
+    return Named(ex, answered, read)
 
 
 def _judge_round_trip(verdict: Verdict, suite: Suite, client: TargetClient, name: SampleFilename) -> None:
-    ex, answered, read = _upload_named(client, suite, name)
+    named = _upload_named(client, suite, name)
+    ex = named.upload
     verdict.answered(ex, "uploadFiles")
     rid = name.requirement_id or "NAME-ASCII-001"
-    verdict.status_in(
+    accepted = verdict.status_in(
         "RESP-POST-001", ex, suite.config.profile.upload_success_statuses, "a valid PDF under this name is accepted"
     )
-    stored, got = read
-    for where, value, exchange in (("upload answer", answered, ex), ("GET file", stored, got)):
+    if not accepted or named.read is None:
+        return  # nothing came back to compare (an expected failure listed for the upload, or no file named)
+    verdict.answered(named.read, "getFile")
+    for where, value, exchange in (("upload answer", named.answered, ex), ("GET file", named.stored, named.read)):
         verdict.require(
             rid,
             value == name.expected_back,
@@ -114,12 +134,20 @@ def test_fixed_ascii_names_round_trip(client: TargetClient, verdict: Verdict, su
 
 @pytest.mark.requirement("NAME-PATH-001", "ERR-5XX-001")
 def test_path_parts_are_not_echoed(client: TargetClient, verdict: Verdict, suite: Suite) -> None:
+    """DECISIONS "Filenames": a name with path parts is not echoed with its directories; refusing the name
+    with 400 also meets the SHOULD."""
+
     def check(name: SampleFilename) -> None:
-        ex, answered, read = _upload_named(client, suite, name)
+        named = _upload_named(client, suite, name)
+        ex = named.upload
         verdict.answered(ex, "uploadFiles")
-        stored, got = read
-        for where, value, exchange in (("upload answer", answered, ex), ("GET file", stored, got)):
-            if value is None:
+        if ex.status == 400:
+            verdict.require("NAME-PATH-001", True, exchange=ex)  # refused: nothing was stored with directories
+            return
+        if named.read is not None:
+            verdict.answered(named.read, "getFile")
+        for where, value, exchange in (("upload answer", named.answered, ex), ("GET file", named.stored, named.read)):
+            if not isinstance(value, str):
                 continue
             verdict.require(
                 "NAME-PATH-001",
@@ -154,13 +182,16 @@ def test_names_whose_answer_is_recorded(
     client: TargetClient, verdict: Verdict, suite: Suite, category: FilenameCategory, single: bool
 ) -> None:
     def record(name: SampleFilename) -> None:
-        ex, answered, read = _upload_named(client, suite, name, single=single)
+        named = _upload_named(client, suite, name, single=single)
+        ex = named.upload
         verdict.answered(ex, "uploadSingle" if single else "uploadFiles")
+        if named.read is not None:
+            verdict.answered(named.read, "getFile")
         rid = name.requirement_id or "NAME-UTF8-001"
-        stored = read[0] if read else None
         verdict.observe(
             rid,
-            f"sent {name.disposition!r} ({name.text!r}): upload {ex.status}, answer {answered!r}, GET file {stored!r}",
+            f"sent {name.disposition!r} ({name.text!r}): upload {ex.status}, answer {named.answered!r}, "
+            f"GET file {named.stored!r}",
             ex,
         )
 

@@ -60,11 +60,21 @@ def test_undocumented_method_on_item_path(
 
 @pytest.mark.requirement("METH-PATH-001", "ERR-5XX-001", "ERR-JSON-001")
 @pytest.mark.parametrize(
-    "path", ["/v1/ingest/nope", "/v2/ingest/uploads", "/v1/ingest/uploads/extra/segment", "/", "/v1/ingest/files"]
+    "path", ["/v1/ingest/nope", "/v1/health", "/v1/ingest/uploads/extra/segment", "/v1/ingest/files"]
 )
-def test_unknown_path_is_404(client: TargetClient, verdict: Verdict, path: str) -> None:
-    ex = client.get(path, note="unknown path")
-    judge_undocumented(verdict, ex, "METH-PATH-001", {404}, "404 for a path the API does not define")
+def test_unknown_path_under_v1_is_404(client: TargetClient, verdict: Verdict, path: str) -> None:
+    ex = client.get(path, note="unknown path under /v1/")
+    judge_undocumented(verdict, ex, "METH-PATH-001", {404}, "404 for a path under /v1/ the API does not define")
+
+
+@pytest.mark.requirement("METH-PATH-002", "ERR-5XX-001")
+@pytest.mark.parametrize("path", ["/", "/health", "/docs", "/v2/ingest/uploads"])
+def test_path_outside_v1_is_recorded(client: TargetClient, verdict: Verdict, path: str) -> None:
+    """DECISIONS "Requests the docs call invalid": outside `/v1/` (a root health route, API docs) a target
+    may answer anything but a 5xx; what it answers is recorded."""
+    ex = client.get(path, note="a path outside /v1/")
+    verdict.check(no_server_error, ex, Case("(undocumented request)", "anything but a 5xx outside /v1/"))
+    verdict.observe("METH-PATH-002", f"GET {path}: {ex.status} {ex.header('content-type') or ''}".strip(), ex)
 
 
 @pytest.mark.requirement("VAL-404-001", "VAL-404-002", "ERR-5XX-001", "ERR-JSON-001")

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from hypothesis.errors import InvalidArgument
 
 from ingest_conformance.flows.generation import marker_of, salt_of
+from ingest_conformance.flows.steps import judge_all as judge_all  # re-exported: tests import it from here
 from ingest_conformance.flows.upload import BY_URL, SINGLE, UPLOADS, tag_info
-from ingest_conformance.judging.checks import RequirementFailure
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.strategies import (
@@ -123,7 +122,7 @@ def probe_oversized(
             ex.note += f"; {sent.figures()}"
             return sent
         time.sleep(retry_after_seconds(ex.header("retry-after")))
-    pytest.skip(f"the target answered 429 to {MAX_429_RETRIES + 1} attempts of {note}: rate-limited, not judged")
+    pytest.skip(f"rate-limited: the target answered 429 to {MAX_429_RETRIES + 1} attempts of {note}; not judged")
 
 
 def send_within_limit(client: TargetClient, path: str, body: RequestBody, framing: str, *, note: str = "") -> Sent:
@@ -135,19 +134,6 @@ def send_within_limit(client: TargetClient, path: str, body: RequestBody, framin
     sent = Sent(ex, framing)
     ex.note += f"; {sent.figures()}"
     return sent
-
-
-def judge_all(*steps: Callable[[], object]) -> None:
-    """Run every judging step even when one fails, so each broken requirement is recorded; then raise
-    the first failure (a 500 to an oversized body breaks both SIZE-413-* and ERR-5XX-001)."""
-    first: RequirementFailure | None = None
-    for step in steps:
-        try:
-            step()
-        except RequirementFailure as failure:
-            first = first or failure
-    if first is not None:
-        raise first
 
 
 def judge_refused(verdict: Verdict, sent: Sent, rid: str, operation: str, allowed: set[int], what: str) -> None:

@@ -7,13 +7,14 @@ not failed, when an earlier one fails.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
 from ingest_conformance.flows.polling import STATUS_ORDER, Poll, poll_file
+from ingest_conformance.flows.reading import grace_note, read_after_write
+from ingest_conformance.flows.steps import judge_all
 from ingest_conformance.judging.checks import body_preview
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
@@ -91,22 +92,18 @@ def _named_files(body: dict[str, Any], operation: str) -> list[Uploaded]:
 def read_back(
     verdict: Verdict, client: TargetClient, suite: Suite, answer: dict[str, Any], uploaded: Uploaded
 ) -> dict[str, Any] | None:
-    """RAW-READ-001 and RAW-SAME-001: the file is readable at once with the upload's identity."""
-    grace = suite.config.profile.read_after_write_s
-    deadline = time.monotonic() + grace
-    while True:
-        ex = client.get(f"/v1/ingest/files/{uploaded.id}", note="read-your-writes")
-        if ex.status == 200 or time.monotonic() >= deadline:
-            break
-        time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+    """RAW-READ-001 and RAW-SAME-001: the file is readable at once (or within the profile's grace) with the
+    upload's identity. RAW-SAME-001 is judged only on a 200: when RAW-READ-001 did not hold (e.g. listed as an
+    expected failure) there is nothing to compare, and comparing an error body would be a false failure."""
+    ex = read_after_write(client, suite, f"/v1/ingest/files/{uploaded.id}", note="read-your-writes")
     verdict.answered(ex, "getFile")
-    verdict.status_in(
-        "RAW-READ-001",
-        ex,
-        {200},
-        f"the uploaded file is readable at GET file {'at once' if not grace else f'within {grace} s'}",
+    readable = verdict.status_in(
+        "RAW-READ-001", ex, {200}, f"the uploaded file is readable at GET file {grace_note(suite)}"
     )
-    body = ex.json()
+    try:
+        body = ex.json() if readable else None
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         return None
     expected = {
@@ -128,38 +125,52 @@ def read_back(
 
 
 def follow(verdict: Verdict, client: TargetClient, suite: Suite, file_id: str) -> Poll:
-    """Poll GET file to a final status, judging every status seen (LIFE-STATUS-*, LIFE-ERR-*, RESP-NULL-001).
+    """Poll GET file to a final status (and a little past it), judging every answer (`answered`: schema, no
+    5xx) and every status seen (LIFE-STATUS-*, LIFE-ERR-*, RESP-NULL-001): statuses only move forward across
+    every read, not only up to the first final one.
 
     Skips the test, with the reason, once earlier files of the run never ended (judging/stalls.py)."""
     skip_if_stalled(suite)
     timeout = suite.config.profile.processing_timeout_s
-    poll = poll_file(client, file_id, timeout_s=timeout, first_delay_s=suite.poll_start_s)
+    poll = poll_file(
+        client,
+        file_id,
+        timeout_s=timeout,
+        first_delay_s=suite.poll_start_s,
+        grace_s=suite.config.profile.read_after_write_s,
+    )
     if poll.timed_out:
         suite.stalls.note(f"file {file_id} still {poll.final_status!r} after {timeout:g} s in {verdict.test_id}")
-    if poll.last is not None:
-        verdict.answered(poll.last, "getFile")
     bad = [s for s in poll.statuses if s not in FILE_STATUSES]
-    verdict.require(
-        "LIFE-STATUS-001",
-        not bad,
-        received=f"statuses seen: {poll.statuses}",
-        documented="pending, processing, processed or rejected",
-        exchange=poll.last,
-    )
     backwards = poll.went_backwards()
-    verdict.require(
-        "LIFE-STATUS-002",
-        backwards is None,
-        received=f"{backwards} in {poll.statuses}",
-        documented="statuses only move forward",
-        exchange=poll.last,
-    )
-    verdict.require(
-        "LIFE-STATUS-003",
-        not poll.timed_out and poll.final_status in ("processed", "rejected"),
-        received=f"statuses seen: {poll.statuses} (last answer {poll.last.status if poll.last else None})",
-        documented=f"processed or rejected within {timeout:g} s (profile processing_timeout_s)",
-        exchange=poll.last,
+    # Every step runs and records even when one breaks: an undocumented status also breaks the answer's
+    # schema (RESP-SCHEMA-001), and both are named; the lifecycle first, as the failure the test raises.
+    judge_all(
+        lambda: verdict.require(
+            "LIFE-STATUS-001",
+            not bad,
+            received=f"statuses seen: {poll.statuses}",
+            documented="pending, processing, processed or rejected",
+            exchange=poll.last,
+        ),
+        lambda: verdict.require(
+            "LIFE-STATUS-002",
+            backwards is None,
+            received=f"{backwards} in {poll.statuses} over {len(poll.exchanges)} reads",
+            documented="statuses only move forward, also on the reads after the first final status",
+            exchange=poll.last,
+        ),
+        lambda: (
+            bad  # polling stopped at an undocumented status: no final status to judge
+            or verdict.require(
+                "LIFE-STATUS-003",
+                not poll.timed_out and poll.final_status in ("processed", "rejected"),
+                received=f"statuses seen: {poll.statuses} (last answer {poll.last.status if poll.last else None})",
+                documented=f"processed or rejected within {timeout:g} s (profile processing_timeout_s)",
+                exchange=poll.last,
+            )
+        ),
+        *(lambda ex=ex: verdict.answered(ex, "getFile") for ex in poll.exchanges),
     )
     if poll.body is not None:
         file_fields(verdict, poll.body, poll.last)

@@ -10,8 +10,9 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest_conformance.flows.polling import Poll
-from ingest_conformance.flows.sizing import judge_all
+from ingest_conformance.flows.polling import SETTLE_READS, Poll, backwards_step, settle_wait
+from ingest_conformance.flows.reading import read_after_write
+from ingest_conformance.flows.steps import judge_all
 from ingest_conformance.flows.upload import Flow, file_fields, flow, outcome, skip_if_stalled, upload_sample
 from ingest_conformance.judging.checks import RequirementFailure, body_preview
 from ingest_conformance.judging.suite import Suite
@@ -20,7 +21,7 @@ from ingest_conformance.strategies import FileFormat, FileKind, Operation, Sampl
 from ingest_conformance.wire.client import TargetClient
 from ingest_conformance.wire.exchange import Exchange
 
-CHILDREN = ("ZIP-CHILD-001", "ZIP-CHILD-002", "ZIP-CHILD-003", "IMP-FILES-001")
+CHILDREN = ("ZIP-CHILD-001", "ZIP-CHILD-002", "ZIP-CHILD-003", "ZIP-NAME-002", "IMP-FILES-001")
 
 
 CORE_EXTENSIONS = frozenset({"pdf", "jpg", "jpeg", "png", "tiff"})
@@ -49,6 +50,13 @@ def is_zip_name(name: object) -> bool:
     return str(name).lower().endswith(".zip")
 
 
+def entry_named(name: object, entries: tuple[str, ...] | list[str]) -> str | None:
+    """The entry a child called `name` stands for (DECISIONS "ZIP": a child is named after its entry's
+    basename or its full path), or None when its name matches no entry."""
+    text = str(name)
+    return next((e for e in entries if not e.endswith("/") and text in (e, basename(e))), None)
+
+
 @dataclass
 class ZipRun:
     """One uploaded ZIP: its upload workflow, and what its import listed at the end."""
@@ -61,6 +69,8 @@ class ZipRun:
     last: Exchange | None = None  # the last import read (the upload before any)
     vanished: set[str] = field(default_factory=set)
     timed_out: bool = False
+    # Each file's status, every change in order, as the import's reads listed it (only forward, like GET file).
+    history: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def poll(self) -> Poll | None:
@@ -97,11 +107,24 @@ class ZipRun:
     def child_named(self, entry: str) -> dict[str, Any] | None:
         return next((c for c in self.children if c.get("filename") in (entry, basename(entry))), None)
 
+    def went_backwards(self) -> list[str]:
+        """Files whose status moved backwards (or left a final status) across the import's reads."""
+        return [f"{file_id}: {' -> '.join(seen)}" for file_id, seen in self.history.items() if backwards_step(seen)]
+
+    def _remember(self) -> None:
+        for f in self.files:
+            seen = self.history.setdefault(str(f.get("id")), [])
+            status = str(f.get("status"))
+            if not seen or seen[-1] != status:
+                seen.append(status)
+
     @classmethod
     def watch(
         cls, verdict: Verdict, client: TargetClient, suite: Suite, sample: SampleFile, result: Flow, zip_id: str
     ) -> ZipRun:
-        """Poll GET import until the ZIP and every child it produced have ended (bounded)."""
+        """Poll GET import until the ZIP and every child it produced have ended (bounded), then read it
+        `SETTLE_READS` more times, briefly, so a status that moves back is seen. Every answer is judged
+        (`answered`: schema, no 5xx); a 404 within profile `read_after_write_s` is read again."""
         skip_if_stalled(suite)
         answer = result.answer or {}
         run = cls(sample, result, zip_id, import_id=str(answer.get("importId")), last=result.upload)
@@ -110,8 +133,15 @@ class ZipRun:
         grace_until: float | None = None
         listed: set[str] = set()
         delay = suite.poll_start_s
-        for _ in range(MAX_IMPORT_POLLS):
-            ex = client.get(f"/v1/ingest/imports/{run.import_id}", note="poll the import for the ZIP's children")
+        settling = -1  # reads left once everything has ended; -1 while not yet
+        settle_s = 0.0
+        started = time.monotonic()
+        reads: list[Exchange] = []
+        for _ in range(MAX_IMPORT_POLLS + SETTLE_READS):
+            ex = read_after_write(
+                client, suite, f"/v1/ingest/imports/{run.import_id}", note="poll the import for the ZIP's children"
+            )
+            reads.append(ex)
             run.last = ex
             try:
                 body = ex.json() if ex.status == 200 else None
@@ -120,28 +150,38 @@ class ZipRun:
             if not isinstance(body, dict) or not isinstance(body.get("files"), list):
                 break  # judged by `answered` below
             run.files = [f for f in body["files"] if isinstance(f, dict)]
+            run._remember()
             ids = {str(f.get("id")) for f in run.files}
             run.vanished |= listed - ids
             listed |= ids
+            if settling == 0:
+                break
+            if settling > 0:
+                settling -= 1
+                time.sleep(settle_s)
+                continue
             zip_status = run.final_status
             family = run.family
             if zip_status in TERMINAL and all(f.get("status") in TERMINAL for f in family):
-                if family or zip_status == "rejected":
-                    break
+                ended = bool(family) or zip_status == "rejected"
                 grace_until = grace_until or time.monotonic() + min(CHILD_GRACE_S, timeout)
-                if time.monotonic() >= grace_until:
-                    break
+                if ended or time.monotonic() >= grace_until:
+                    settling = SETTLE_READS - 1
+                    if settling < 0:
+                        break
+                    settle_s = settle_wait(time.monotonic() - started, suite.poll_start_s)
+                    time.sleep(settle_s)
+                    continue
             if time.monotonic() >= deadline:
                 run.timed_out = True
                 break
             time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             delay = min(delay * 1.6, 2.0)
         else:
-            run.timed_out = True
+            run.timed_out = settling < 0
         if run.timed_out:
             suite.stalls.note(f"ZIP {zip_id}'s import did not end within {timeout:g} s in {verdict.test_id}")
-        if run.last is not None and run.last is not result.upload:
-            verdict.answered(run.last, "getImport")
+        judge_all(*(lambda ex=ex: verdict.answered(ex, "getImport") for ex in reads))
         return run
 
 
@@ -169,7 +209,7 @@ def judge_accepted(verdict: Verdict, run: ZipRun) -> None:
     )
 
 
-def judge_children(verdict: Verdict, client: TargetClient, run: ZipRun, *, min_children: int) -> None:
+def judge_children(verdict: Verdict, client: TargetClient, suite: Suite, run: ZipRun, *, min_children: int) -> None:
     """IMP-FILES-001 and ZIP-CHILD-001/002/003 on the last import read; each child is read once."""
     if run.zip_id is None:
         return
@@ -183,14 +223,35 @@ def judge_children(verdict: Verdict, client: TargetClient, run: ZipRun, *, min_c
     )
     children, family = run.children, run.family
     wanted = core_entries(run.sample)[:min_children]
+    names = [c.get("filename") for c in children]
+    missing = [e for e in wanted if run.child_named(e) is None]
     verdict.require(
         "ZIP-CHILD-001",
-        len(children) >= min_children,
+        not missing,
         exchange=run.last,
-        received=f"{len(children)} file(s) with parentFileId {run.zip_id}: {[c.get('filename') for c in children]}",
+        received=f"no child for entries {missing}; file(s) with parentFileId {run.zip_id}: {names}",
         documented=f"a child per entry of an allowed type ({wanted}) with parentFileId = the ZIP's id",
         message=f"{run.sample.description}: children missing from the import",
     )
+    strangers = [n for n in names if entry_named(n, run.sample.entries) is None]
+    if children:
+        verdict.require(
+            "ZIP-NAME-002",
+            not strangers,
+            exchange=run.last,
+            received=f"children named {strangers}, entries {list(run.sample.entries)}",
+            documented="each child is named after its entry: the entry's basename or its full path",
+            message=f"{run.sample.description}: a child whose name matches no entry",
+        )
+    moved = run.went_backwards()
+    if run.history:
+        verdict.require(
+            "LIFE-STATUS-002",
+            not moved,
+            exchange=run.last,
+            received=f"across the import's reads: {moved}",
+            documented="a file's status only moves forward, as every read of its import lists it",
+        )
     if not family:
         return
     unfinished = [f"{c.get('filename')}: {c.get('status')}" for c in family if c.get("status") not in TERMINAL]
@@ -202,7 +263,7 @@ def judge_children(verdict: Verdict, client: TargetClient, run: ZipRun, *, min_c
         documented="every child ends processed or rejected within processing_timeout_s",
     )
     for child in children[:MAX_CHILD_READS]:
-        read_child(verdict, client, run, child)
+        read_child(verdict, client, suite, run, child)
     flagged = [
         f"{c.get('filename')}: compressed={c.get('compressed')!r}"
         for c in family
@@ -217,8 +278,8 @@ def judge_children(verdict: Verdict, client: TargetClient, run: ZipRun, *, min_c
     )
 
 
-def read_child(verdict: Verdict, client: TargetClient, run: ZipRun, child: dict[str, Any]) -> None:
-    ex = client.get(f"/v1/ingest/files/{child.get('id')}", note="read a ZIP child")
+def read_child(verdict: Verdict, client: TargetClient, suite: Suite, run: ZipRun, child: dict[str, Any]) -> None:
+    ex = read_after_write(client, suite, f"/v1/ingest/files/{child.get('id')}", note="read a ZIP child")
     verdict.answered(ex, "getFile")
     try:
         body = ex.json() if ex.status == 200 else None
@@ -313,21 +374,22 @@ BOMB_RATIO = 900  # a little under what the strategy's bomb achieves (~1010:1)
 
 def judge_hostile(verdict: Verdict, client: TargetClient, suite: Suite, sample: SampleFile) -> None:
     """Every hostile ZIP: never a 5xx, at upload or any later read (ZIP-HOST-001); never processed while a
-    child carries a `../` or absolute path (ZIP-HOST-002); a damaged directory is a corrupt file
-    (UPL-CORRUPT-001). Every extracted file is read once, as later reads must not 5xx either."""
+    child carries a `../` or absolute path (ZIP-HOST-002). A damaged directory that `zipfile` cannot list is a
+    corrupt file (UPL-CORRUPT-001: refused or rejected); one it still lists (a wrong directory offset) is damaged
+    but recoverable (UPL-DAMAGED-001, INFO: processed or rejected, both fine). Every extracted file is read
+    once, as later reads must not 5xx either."""
     start = len(verdict.exchanges)
     failure: RequirementFailure | None = None
     try:
         run = run_zip(verdict, client, suite, sample)
-        rid = "UPL-CORRUPT-001" if sample.hazard is ZipHazard.CORRUPT_DIRECTORY else "ZIP-HOST-001"
+        rid = sample.damage_requirement if sample.hazard is ZipHazard.CORRUPT_DIRECTORY else "ZIP-HOST-001"
         judge_all(
             lambda: outcome(verdict, suite, rid, sample, Operation.UPLOAD_FILES, run.flow.upload, run.poll),
             lambda: judge_escapes(verdict, run),
         )
         for child in run.family[:MAX_CHILD_READS]:
-            verdict.answered(
-                client.get(f"/v1/ingest/files/{child.get('id')}", note="read a hostile ZIP's child"), "getFile"
-            )
+            path = f"/v1/ingest/files/{child.get('id')}"
+            verdict.answered(read_after_write(client, suite, path, note="read a hostile ZIP's child"), "getFile")
     except RequirementFailure as broken:
         failure = broken
     errors = [ex for ex in verdict.exchanges[start:] if ex.status is not None and ex.status >= 500]

@@ -89,6 +89,7 @@ FEATURE_AREAS: Mapping[str, str] = MappingProxyType(
 PROFILE_SETTINGS: frozenset[str] = frozenset(
     {
         "max_request_bytes",
+        "size_tolerance",
         "processing_timeout_s",
         "auth_failure_statuses",
         "upload_success_statuses",

@@ -47,18 +47,21 @@ class Verdict:
         exchange: Exchange | None = None,
         message: str = "",
         operation: str | None = None,
-    ) -> None:
+    ) -> bool:
         """Record `requirement_id` as held (ok) or broken; a broken MUST raises. `operation` names the
-        operation exercised when the judged answer alone does not tell (e.g. a poll after an upload)."""
+        operation exercised when the judged answer alone does not tell (e.g. a poll after an upload).
+        Returns `ok`, so a later step that needs this one to have held can stop (a broken SHOULD, INFO or
+        expected failure returns)."""
         if ok:
             self._record(requirement_id, Outcome.PASS, exchange, operation=operation)
-            return
+            return True
         self.broken(
             RequirementFailure(
                 requirement_id, received=str(received), documented=documented, exchange=exchange, message=message
             ),
             operation=operation,
         )
+        return False
 
     def check(self, fn: Check, exchange: Exchange, case: Case) -> bool:
         """Run a registered check. Its declared requirements pass only when it judged the answer (returned
@@ -91,10 +94,10 @@ class Verdict:
         message: str = "",
         *,
         operation: str | None = None,
-    ) -> None:
-        """`requirement_id` holds when the answer's status is one of `allowed`."""
+    ) -> bool:
+        """`requirement_id` holds when the answer's status is one of `allowed` (returned, as `require` does)."""
         allowed = sorted(set(allowed))
-        self.require(
+        return self.require(
             requirement_id,
             exchange.status in allowed,
             received=body_preview(exchange),

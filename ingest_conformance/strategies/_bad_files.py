@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from . import _images, _zips
 from ._checks import check_bounds, check_int, check_members
 from ._files import MARKERS, jpeg_files, pdf_files, png_files, tiff_files, valid_files, zip_files
+from ._lenient import lenient_opens
 from ._model import (
     CORE_EXTENSIONS,
     FORMAT_BY_EXTENSION,
@@ -71,7 +72,9 @@ def corrupt_files(
     """Files with the right extension and magic that no strict reader opens.
 
     ``truncated``: a valid file cut to 25-75% of its length; ``header_only``: just the format's header;
-    ``garbage_after_magic``: the magic number then 16-4096 random bytes. Shrinks towards a truncated PDF.
+    ``garbage_after_magic``: the magic number then 16-4096 random bytes. A draw the lenient reader of
+    DECISIONS still opens (a JPEG or PNG cut after its first scan lines often is) comes ``recoverable``:
+    damaged but recoverable, judged as INFO (UPL-DAMAGED-001), not as corrupt. Shrinks towards a truncated PDF.
     """
     chosen = check_members(formats, "formats", CORRUPTIBLE_FORMATS)
     how = check_members(corruptions, "corruptions", CORRUPTIONS)
@@ -94,6 +97,7 @@ def _corrupt(draw: st.DrawFn, fmt: FileFormat, corruptions: tuple[str, ...]) -> 
         noise = random.Random(draw(st.integers(0, 2**32 - 1))).randbytes(draw(st.integers(16, 4096)))
         content = magic + noise
         description = f"{fmt.value.upper()} magic followed by {len(noise)} random bytes"
+    recoverable = lenient_opens(fmt, content)
     return SampleFile(
         kind=FileKind.CORRUPT,
         format=fmt,
@@ -101,7 +105,8 @@ def _corrupt(draw: st.DrawFn, fmt: FileFormat, corruptions: tuple[str, ...]) -> 
         mime_type=source.mime_type,
         content=content,
         filename=source.filename,
-        description=description,
+        description=description + (" (a lenient reader still opens it)" if recoverable else ""),
+        recoverable=recoverable,
     )
 
 
@@ -227,25 +232,33 @@ def hostile_zip_files(
     bomb_size: int = 1 << 30,
     min_depth: int = 10,
     max_depth: int = 40,
+    damages: Sequence[str] = _zips.DIRECTORY_DAMAGES,
 ) -> st.SearchStrategy[SampleFile]:
     """ZIPs built to hurt a careless extractor; each carries its ``hazard``.
 
     traversal (``../`` entry names), absolute_path (``/x``, ``C:/x``, ``C:\\x``), bomb (one entry that
     inflates to ``bomb_size`` zero bytes, ~1/1000 of that on the wire), corrupt_directory (the central
-    directory damaged), deep_nesting (a PDF inside ``min_depth``..``max_depth`` nested ZIPs).
-    Shrinks towards a one-level traversal.
+    directory damaged one of the ``damages`` ways; an archive ``zipfile`` still lists, as it does a wrong
+    directory offset, comes ``recoverable``), deep_nesting (a PDF inside ``min_depth``..``max_depth`` nested
+    ZIPs). Shrinks towards a one-level traversal.
     """
     chosen = check_members(hazards, "hazards", tuple(ZipHazard))
+    chosen_damages = check_members(damages, "damages", _zips.DIRECTORY_DAMAGES)
     check_int(bomb_size, "bomb_size", min_value=1 << 20, max_value=_zips.MAX_BOMB_SIZE)
     check_int(min_depth, "min_depth", min_value=2, max_value=200)
     check_int(max_depth, "max_depth", min_value=2, max_value=200)
     check_bounds(min_depth, max_depth, "min_depth", "max_depth")
-    return _hostile(chosen, bomb_size, min_depth, max_depth)
+    return _hostile(chosen, bomb_size, min_depth, max_depth, chosen_damages)
 
 
 @st.composite
 def _hostile(
-    draw: st.DrawFn, hazards: tuple[ZipHazard, ...], bomb_size: int, min_depth: int, max_depth: int
+    draw: st.DrawFn,
+    hazards: tuple[ZipHazard, ...],
+    bomb_size: int,
+    min_depth: int,
+    max_depth: int,
+    damages: tuple[str, ...] = _zips.DIRECTORY_DAMAGES,
 ) -> SampleFile:
     hazard = draw(st.sampled_from(hazards))
     marker = draw(MARKERS)
@@ -266,11 +279,13 @@ def _hostile(
         content = _zips.bomb_zip(bomb_size, name=entries[0][0])
         description = f"bomb: {len(content)} bytes inflating to {bomb_size}"
     elif hazard is ZipHazard.CORRUPT_DIRECTORY:
-        damage = draw(st.sampled_from(_zips.DIRECTORY_DAMAGES))
+        damage = draw(st.sampled_from(damages))
         members = draw(st.lists(valid_files(formats=(FileFormat.PDF, FileFormat.PNG)), min_size=1, max_size=3))
         entries = [(f"{i + 1:02d}-{m.filename}", m.content) for i, m in enumerate(members)]
         content = _zips.damage_directory(_zips.build_zip(entries), damage)
         description = f"central directory damaged ({damage})"
+        if lenient_opens(FileFormat.ZIP, content):
+            description += ", still listed by a lenient reader"
     else:
         depth = draw(st.integers(min_depth, max_depth))
         content = _zips.nest(pdf, depth, leaf_name=f"deep-{tag}.pdf")
@@ -286,4 +301,5 @@ def _hostile(
         description=description,
         hazard=hazard,
         entries=tuple(name for name, _ in entries),
+        recoverable=hazard is ZipHazard.CORRUPT_DIRECTORY and lenient_opens(FileFormat.ZIP, content),
     )

@@ -191,7 +191,9 @@ class SampleFile:
 
     ``format`` is what the bytes are; ``extension`` and ``mime_type`` are the label it is sent under
     (they differ from ``format`` only for mislabelled files). ``entries`` lists a ZIP's member names,
-    ``hazard`` says what a hostile ZIP does, ``pages`` counts PDF pages or TIFF frames.
+    ``hazard`` says what a hostile ZIP does, ``pages`` counts PDF pages or TIFF frames. ``recoverable``
+    marks damaged bytes (a corrupt file, a damaged ZIP directory) that the lenient reader DECISIONS names
+    still opens: damaged but recoverable content, which a target may process or reject (INFO).
     """
 
     kind: FileKind
@@ -204,6 +206,7 @@ class SampleFile:
     hazard: ZipHazard | None = None
     entries: tuple[str, ...] = ()
     pages: int | None = None
+    recoverable: bool = False
 
     def __post_init__(self) -> None:
         if not self.filename.lower().endswith("." + self.extension.lower()):
@@ -232,7 +235,8 @@ class SampleFile:
     ) -> frozenset[Disposition]:
         """The verdicts DECISIONS.md allows for this file sent to ``operation``.
 
-        - corrupt, truncated or empty: refused with 400 or rejected (any code), never processed;
+        - corrupt, truncated or empty: refused with 400 or rejected (any code), never processed; unless a
+          lenient reader still opens it (``recoverable``: damaged but recoverable), then any final verdict;
         - unsupported: refused with 400 or rejected with ERR_UNSUPPORTED_FILE_FORMAT;
         - mislabelled valid bytes: INFO, so any final verdict;
         - valid under an extension the operation accepts: processed; under one it refuses (a ZIP on
@@ -240,11 +244,11 @@ class SampleFile:
           (``tif_accepted``, ``by_url_accepts_zip``, ``None`` = default) either answer;
         - a valid ZIP without any entry of an allowed type (empty, or only nested ZIPs): the docs
           are silent, so any final verdict;
-        - hostile ZIP: never 5xx; a damaged central directory is a corrupt file; otherwise any verdict
-          (the suite cannot see whether an entry escaped the target's storage).
+        - hostile ZIP: never 5xx; a central directory so damaged that ``zipfile`` cannot list it is a corrupt
+          file; otherwise any verdict (the suite cannot see whether an entry escaped the target's storage).
         """
         if self.kind in (FileKind.CORRUPT, FileKind.EMPTY):
-            return _REFUSED_OR_REJECTED
+            return _ANY_FINAL if self.recoverable else _REFUSED_OR_REJECTED
         if self.kind is FileKind.UNSUPPORTED:
             return _UNSUPPORTED
         if self.kind is FileKind.MISLABELLED:
@@ -253,7 +257,7 @@ class SampleFile:
             operation, self.extension, tif_accepted=tif_accepted, by_url_accepts_zip=by_url_accepts_zip
         )
         if self.kind is FileKind.HOSTILE_ZIP:
-            if support is Support.NO or self.hazard is ZipHazard.CORRUPT_DIRECTORY:
+            if support is Support.NO or (self.hazard is ZipHazard.CORRUPT_DIRECTORY and not self.recoverable):
                 return _REFUSED_OR_REJECTED
             return _ANY_FINAL
         if support is Support.NO:
@@ -274,9 +278,11 @@ class SampleFile:
             FileKind.MISLABELLED: ("UPL-EXT-001",),
         }
         if self.kind in by_kind:
-            return by_kind[self.kind]
+            return ("UPL-DAMAGED-001",) if self.recoverable else by_kind[self.kind]
         if self.kind is FileKind.HOSTILE_ZIP:
             escapes = self.hazard in (ZipHazard.TRAVERSAL, ZipHazard.ABSOLUTE_PATH)
+            if self.hazard is ZipHazard.CORRUPT_DIRECTORY:
+                return ("ZIP-HOST-001", self.damage_requirement)
             return ("ZIP-HOST-001", "ZIP-HOST-002") if escapes else ("ZIP-HOST-001",)
         ext = self.extension.lower()
         by_url = operation in (Operation.UPLOAD_BY_URL, Operation.UPLOAD_SINGLE_URL)
@@ -292,8 +298,14 @@ class SampleFile:
             return ("UPL-TIF-001",)
         return ("URL-OK-001",) if by_url else ("UPL-FMT-001",)
 
+    @property
+    def damage_requirement(self) -> str:
+        """The requirement that judges damaged bytes: MUST-corrupt, or INFO when a lenient reader opens them."""
+        return "UPL-DAMAGED-001" if self.recoverable else "UPL-CORRUPT-001"
+
     def __repr__(self) -> str:
         extra = f", hazard={self.hazard.value}" if self.hazard else ""
+        extra += ", recoverable" if self.recoverable else ""
         return (
             f"SampleFile(kind={self.kind.value}, format={self.format.value}, filename={self.filename!r}, "
             f"mime_type={self.mime_type!r}, size={self.size}{extra}, description={self.description!r})"

@@ -2,7 +2,8 @@
 
 Every request goes through `TargetClient.send`, which records a wire-exact `Exchange`, caps the
 request rate, and treats 429 as "wait and try again" (bounded by `Retry-After` and a retry cap),
-never as a verdict. Bodies are sent as the exact bytes we built: no client-side re-encoding.
+never as a verdict: a 429 still there after the retries raises `RateLimited` (a skip). Bodies are
+sent as the exact bytes we built: no client-side re-encoding.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import json
 import threading
 import time
+import unittest
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -33,6 +35,21 @@ EXCHANGE_TAPS: list[Callable[[Exchange], None]] = []
 
 class TargetUnreachable(RuntimeError):
     """The target does not answer at all: a harness/setup problem, exit code 3."""
+
+
+class RateLimited(unittest.SkipTest):
+    """The target still answered 429 when the bounded retries ran out (DECISIONS "Rate limits"): the check
+    that needed the answer is skipped, never failed. A `unittest.SkipTest`, so pytest reports a skip and
+    hypothesis re-raises it at once instead of shrinking; the reason starts "rate-limited" (the report
+    counts skips by that prefix). `exchange` is the last 429."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        retry_after = exchange.header("retry-after")
+        super().__init__(
+            f"rate-limited: {exchange.method} {exchange.url} still answered 429 after {MAX_429_RETRIES} "
+            f"waited retries (last Retry-After: {retry_after or 'none'}); not judged"
+        )
+        self.exchange = exchange
 
 
 @dataclass(frozen=True)
@@ -138,8 +155,10 @@ class TargetClient:
         all_headers = {**(headers or {}), **self.credentials.headers(auth)}
         for attempt in range(MAX_429_RETRIES + 1):
             exchange = self._send_once(method, path, all_headers, content, params, note, attempt)
-            if exchange.status != 429 or attempt == MAX_429_RETRIES:
+            if exchange.status != 429:
                 return exchange
+            if attempt == MAX_429_RETRIES:
+                raise RateLimited(exchange)
             exchange.note = (exchange.note + " (429: waited and retried)").strip()
             time.sleep(retry_after_seconds(exchange.header("retry-after")))
         raise AssertionError("unreachable")  # pragma: no cover

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.unit
 # The settings DECISIONS.md names, spelled as the shared contract fixes them.
 EXPECTED_SETTINGS = {
     "max_request_bytes",
+    "size_tolerance",
     "processing_timeout_s",
     "auth_failure_statuses",
     "upload_success_statuses",
@@ -142,6 +143,7 @@ def test_profile_defaults_are_typed_as_decisions_gives_them(catalogue: Catalogue
     defaults = catalogue.profile_defaults()
     assert defaults == {
         "max_request_bytes": 100 * 1024 * 1024,
+        "size_tolerance": 0.05,
         "processing_timeout_s": 120,
         "auth_failure_statuses": (401, 403),
         "upload_success_statuses": (200, 201),
@@ -175,6 +177,7 @@ def test_profile_backed_musts_exist_beside_their_setting(catalogue: Catalogue) -
         ("AUTH-MISS-001", "auth_failure_statuses"),
         ("RESP-POST-001", "upload_success_statuses"),
         ("SIZE-413-001", "max_request_bytes"),
+        ("SIZE-413-001", "size_tolerance"),
         ("LIFE-STATUS-003", "processing_timeout_s"),
         ("RAW-READ-001", "read_after_write_s"),
         ("HOOK-EVT-001", "webhook_delay_s"),
