@@ -65,18 +65,34 @@ def _workers_value(text: str) -> str | int:
 
 
 def workers_for(
-    requested: str | int, *, level: str = "standard", narrowed: bool = False, recording: bool = False
+    requested: str | int,
+    *,
+    level: str = "standard",
+    narrowed: bool = False,
+    recording: bool = False,
+    webhooks: bool = False,
 ) -> int:
     """How many test processes. `auto`: two where there are two CPUs (case generation is CPU-bound; a third
     process on 2 cores only adds start-up) at standard and full (standard 18.8 -> 14.8 s). One at quick
     (11.2 s alone, 11.0 s with two: the second process's start-up eats the gain), for a run narrowed by
     --select or -k (4.3 s alone, 6.8 s with two), when recording, so the cassette is one file in the order
-    the run sent (an explicit --workers N records one per worker), and without pytest-xdist."""
+    the run sent (an explicit --workers N records one per worker), without pytest-xdist, and when the run
+    judges webhooks: deliveries reach the one receiver of the process that configured the target, so the
+    webhook tests of other workers could only skip."""
     if requested != "auto":
         return int(requested)
-    if level == "quick" or narrowed or recording or importlib.util.find_spec("xdist") is None:
+    if level == "quick" or narrowed or recording or webhooks or importlib.util.find_spec("xdist") is None:
         return 1
     return max(1, min(2, os.cpu_count() or 1))
+
+
+def _judges_webhooks(config: TargetConfig) -> bool:
+    """Whether this run has a webhook receiver to judge with (webhooks/session.py decides the same way)."""
+    configured = (
+        config.uses_bundled_mock or config.profile.webhook_public_url is not None or config.webhook_listen is not None
+    )
+    selected = not config.select or any(s == "webhooks" or s.startswith("HOOK-") for s in config.select)
+    return configured and selected
 
 
 def load_run_config(args: argparse.Namespace) -> TargetConfig:
@@ -126,7 +142,11 @@ def run(args: argparse.Namespace) -> int:
     if args.keyword:
         argv += ["-k", args.keyword]
     workers = workers_for(
-        args.workers, level=config.level, narrowed=bool(config.select or args.keyword), recording=bool(args.ic_record)
+        args.workers,
+        level=config.level,
+        narrowed=bool(config.select or args.keyword),
+        recording=bool(args.ic_record),
+        webhooks=_judges_webhooks(config),
     )
     if workers > 1 and importlib.util.find_spec("xdist") is None:
         print(

@@ -25,6 +25,8 @@ def test_auto_uses_two_workers_at_standard_and_full_and_one_for_quick_narrow_or_
     assert runner.workers_for("auto") == runner.workers_for("auto", level="full") == 2
     assert runner.workers_for("auto", level="quick") == 1
     assert runner.workers_for("auto", narrowed=True) == 1
+    assert runner.workers_for("auto", webhooks=True) == 1  # deliveries reach one receiver: one process judges them
+    assert runner.workers_for(2, webhooks=True) == 2  # asked for: the other workers skip the webhook tests
     assert runner.workers_for("auto", recording=True) == 1
     assert runner.workers_for(3, narrowed=True) == 3  # an explicit number is taken as given
     monkeypatch.setattr(runner.os, "cpu_count", lambda: 1)
