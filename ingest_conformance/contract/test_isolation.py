@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from ingest_conformance.flows.listing import Listing, every_page
+from ingest_conformance.flows.reading import read_after_write
 from ingest_conformance.flows.upload import Existing
+from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.wire.client import Auth, TargetClient
 from ingest_conformance.wire.exchange import Exchange
@@ -18,6 +20,7 @@ from ingest_conformance.wire.exchange import Exchange
 def test_other_environment_cannot_read(
     client: TargetClient,
     verdict: Verdict,
+    suite: Suite,
     existing: Existing,
     second_environment: Auth,
     kind: str,
@@ -25,6 +28,11 @@ def test_other_environment_cannot_read(
     rid: str,
 ) -> None:
     item_id = existing.file_id if kind == "files" else existing.import_id
+    own = read_after_write(client, suite, f"/v1/ingest/{kind}/{item_id}", note="our own credential reads our item")
+    if own.status != 200:
+        pytest.skip(
+            f"our own credential could not read the {kind[:-1]} (status {own.status}): B's 404 would prove nothing"
+        )
     ex = client.get(
         f"/v1/ingest/{kind}/{item_id}",
         auth=second_environment,
@@ -51,6 +59,8 @@ def test_other_environment_never_lists_our_imports(
         pytest.skip("list-imports takes only x-api-key: needs --second-api-key")
     ours_env = existing.answer.get("environmentId")
     listing = every_page(verdict, client, auth="second_api_key", note="environment B lists its imports")
+    if listing.pages[0].status != 200:
+        pytest.skip(f"environment B's list-imports answered {listing.pages[0].status}: no page to judge")
     leaked = _ours(listing, existing.import_id, ours_env)
     verdict.require(
         "ISO-LIST-001",

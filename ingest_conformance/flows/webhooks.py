@@ -18,7 +18,7 @@ from ingest_conformance.flows.hookchecks import judge_delivery
 from ingest_conformance.flows.polling import TERMINAL
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
-from ingest_conformance.webhooks.events import IMPORT_EVENT, event_type, subject_id
+from ingest_conformance.webhooks.events import IMPORT_EVENT, IN_SCOPE, event_type, subject_id
 from ingest_conformance.webhooks.receiver import PRIMARY_PATH, Delivery, Receiver
 from ingest_conformance.webhooks.session import HookSession
 from ingest_conformance.wire.client import Auth, TargetClient
@@ -145,8 +145,8 @@ def judge_data(verdict: Verdict, final: Final, delivery: Delivery) -> None:
     if not isinstance(data, dict) or not isinstance(event.get("type"), str):
         return  # HOOK-ENV-001 / HOOK-TYPE-001 have judged it
     kind = str(event["type"])
-    if kind.split(".", 1)[0] != final.kind:
-        return  # an informational event (document.*) about the same id; recorded, not judged
+    if kind not in IN_SCOPE or kind.split(".", 1)[0] != final.kind:
+        return  # informational (file.uploaded, document.*) or unknown: HOOK-OTHER-001 / HOOK-TYPE-001 judge it
     keys = ("id", "status") if final.kind == "import" else ("id", "status", "filename", "importId")
     differ = [f"{k}: {data.get(k)!r} (GET: {final.body.get(k)!r})" for k in keys if data.get(k) != final.body.get(k)]
     if final.kind == "file" and final.body.get("status") == "rejected" and data.get("error") != final.body.get("error"):

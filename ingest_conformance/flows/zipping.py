@@ -225,14 +225,15 @@ def judge_children(verdict: Verdict, client: TargetClient, suite: Suite, run: Zi
     wanted = core_entries(run.sample)[:min_children]
     names = [c.get("filename") for c in children]
     missing = [e for e in wanted if run.child_named(e) is None]
-    verdict.require(
-        "ZIP-CHILD-001",
-        not missing,
-        exchange=run.last,
-        received=f"no child for entries {missing}; file(s) with parentFileId {run.zip_id}: {names}",
-        documented=f"a child per entry of an allowed type ({wanted}) with parentFileId = the ZIP's id",
-        message=f"{run.sample.description}: children missing from the import",
-    )
+    if wanted:  # no entry owed a child (min_children 0, or only nested entries): nothing to judge
+        verdict.require(
+            "ZIP-CHILD-001",
+            not missing,
+            exchange=run.last,
+            received=f"no child for entries {missing}; file(s) with parentFileId {run.zip_id}: {names}",
+            documented=f"a child per entry of an allowed type ({wanted}) with parentFileId = the ZIP's id",
+            message=f"{run.sample.description}: children missing from the import",
+        )
     strangers = [n for n in names if entry_named(n, run.sample.entries) is None]
     if children:
         verdict.require(
@@ -408,6 +409,8 @@ def judge_hostile(verdict: Verdict, client: TargetClient, suite: Suite, sample: 
 def judge_escapes(verdict: Verdict, run: ZipRun) -> None:
     if run.sample.hazard not in (ZipHazard.TRAVERSAL, ZipHazard.ABSOLUTE_PATH):
         return
+    if run.zip_id is None or not run.family:
+        return  # refused, or no extracted file: no entry that could have been written anywhere to judge
     escaped = [str(c.get("filename")) for c in run.family if escapes_storage(str(c.get("filename", "")))]
     verdict.require(
         "ZIP-HOST-002",

@@ -43,10 +43,10 @@ def test_clock_within_bounds_is_fine() -> None:
 
 
 @pytest.mark.parametrize("sign", [1, -1])
-def test_clock_far_off_is_broken(sign: int) -> None:
+def test_clock_far_off_is_reported_never_blocking(sign: int) -> None:
     now = time.time()
     item = clock_item(email.utils.formatdate(now + sign * (MAX_CLOCK_SKEW_S + 60), usegmt=True), now)
-    assert item.state is State.BROKEN and "NTP" in item.fix
+    assert item.state is State.OFF and "reported only" in item.fix
     assert item.found.startswith("skew +" if sign > 0 else "skew -")
 
 

@@ -16,7 +16,7 @@ from ingest_conformance.flows.hookchecks import judge_delivery, judge_ids
 from ingest_conformance.flows.webhooks import Final, judge_data, judge_events
 from ingest_conformance.judging.catalogue import load_catalogue
 from ingest_conformance.judging.checks import RequirementFailure
-from ingest_conformance.judging.expected import ExpectedFailures
+from ingest_conformance.judging.expected import ExpectedEntry, ExpectedFailures
 from ingest_conformance.judging.openapi import OpenAPIDocument, load_openapi
 from ingest_conformance.judging.results import Outcome, RunResults
 from ingest_conformance.judging.suite import Suite
@@ -217,11 +217,38 @@ def test_ids_shared_by_different_events_fail_and_redeliveries_are_counted() -> N
     verdict = new_verdict()
     first = delivery(event())
     judge_ids(verdict, [first, delivery(event())])  # the same event twice: a redelivery, INFO
-    assert outcomes(verdict) == {"HOOK-ID-001": {Outcome.PASS}, "HOOK-DUP-001": {Outcome.INFO}}
+    assert outcomes(verdict) == {"HOOK-DUP-001": {Outcome.INFO}}  # one event: no two could share an id
     assert "1 of 1 event ids came more than once" in verdict.results.records[-1].message
     other = event("import.processed", data=IMPORT)
+    verdict = new_verdict()
+    judge_ids(verdict, [first, delivery(event("import.processed", data=IMPORT, id="e2"))])
+    assert outcomes(verdict)["HOOK-ID-001"] == {Outcome.PASS}
     with pytest.raises(RequirementFailure, match="HOOK-ID-001"):
         judge_ids(new_verdict(), [first, delivery(other)])
+
+
+def test_a_missing_signature_under_an_expected_failure_does_not_crash() -> None:
+    verdict = new_verdict()
+    verdict.expected = ExpectedFailures([ExpectedEntry("HOOK-SIG-001", "no signature header")])
+    judge_delivery(verdict, fixture_suite(), delivery(event(), signed=False))
+    got = outcomes(verdict)
+    assert got["HOOK-SIG-001"] == {Outcome.XFAIL}
+    assert "HOOK-SIG-002" not in got  # nothing to verify
+    assert got["HOOK-ENV-001"] == {Outcome.PASS}  # the rest of the delivery is still judged
+
+
+def test_informational_events_about_a_final_file_are_not_held_to_its_state() -> None:
+    verdict = new_verdict()
+    uploaded = event("file.uploaded", data=FILE | {"status": "pending"}, id="e-up")
+    judge_data(verdict, final(), delivery(uploaded))
+    assert outcomes(verdict) == {}
+    suite = fixture_suite(webhook_delay_s=0.3)
+    session = _session(uploaded, event())
+    verdict = new_verdict()
+    judge_events(verdict, suite, session, [final()])
+    got = outcomes(verdict)
+    assert got["HOOK-DATA-001"] == {Outcome.PASS} and got["HOOK-TYPE-002"] == {Outcome.PASS}
+    assert got["HOOK-OTHER-001"] == {Outcome.INFO}
 
 
 def _session(*bodies: dict[str, Any]) -> HookSession:
