@@ -411,12 +411,18 @@ def judge_escapes(verdict: Verdict, run: ZipRun) -> None:
         return
     if run.zip_id is None or not run.family:
         return  # refused, or no extracted file: no entry that could have been written anywhere to judge
-    escaped = [str(c.get("filename")) for c in run.family if escapes_storage(str(c.get("filename", "")))]
+    # A child may be named by its entry's full path (allowed), so a `../` name alone is no evidence: the
+    # entry was written out only when that child was extracted and processed, not refused as rejected.
+    escaped = [
+        str(c.get("filename"))
+        for c in run.family
+        if escapes_storage(str(c.get("filename", ""))) and c.get("status") == "processed"
+    ]
     verdict.require(
         "ZIP-HOST-002",
         not (escaped and run.final_status == "processed"),
         exchange=run.last,
-        received=f"the ZIP ends processed with child(ren) named {escaped}",
+        received=f"the ZIP ends processed with processed child(ren) named {escaped}",
         documented="never processed while an entry is written outside the target's storage",
         message=f"{run.sample.description}: an entry kept a path outside the target's storage",
     )
