@@ -15,7 +15,7 @@ the same way, by the server.
 "wall cases/s" divides by the whole process's wall time. The target (ours >= 5x bare) is judged on the
 steady rate. Exits 1 when it is missed (`--report-only`: never).
 
-    /work/venv/bin/python bench/cases_rate.py [--seed 1] [--repeat 3] [--pytest-arg=-n2 ...] [--report-only]
+    .venv/bin/python bench/cases_rate.py [--seed 1] [--repeat 3] [--pytest-arg=-n2 ...] [--report-only]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Content-Length) with a valid key, and prints status, seconds, MB/s and the mock'
 (psutil, sampled every 20 ms).
 Exits 1 if a status is not 413 or the peak RSS passes 150 MB.
 
-    /work/venv/bin/python bench/mock_oversize.py [--size-mib 1024] [--max-rss-mb 150]
+    .venv/bin/python bench/mock_oversize.py [--size-mib 1024] [--max-rss-mb 150]
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from the mock (the two share the machine's 2 cores either way; the table shows b
 Targets: >= 1,500 requests/s in each phase, no 5xx, no socket error, no lost file. Exits 1 on a miss
 (`--report-only`: never).
 
-    /work/venv/bin/python bench/mock_throughput.py [--seconds 10] [--connections 16] [--mock-arg=--workers=2]
+    .venv/bin/python bench/mock_throughput.py [--seconds 10] [--connections 16] [--mock-arg=--workers=2]
         [--report-only]
 """
 

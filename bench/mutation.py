@@ -8,10 +8,10 @@ detected when the run exits 1 *and* names that requirement failed (SHOULD faults
 whole run. Every personality gets a whole quick run under --strict: anything but exit 0 is a
 false alarm. Jobs run in parallel, each with its own mock subprocess. Every mock delivers webhooks to the
 run's receiver (matrix.webhook_wiring), so webhook faults are judged like the others and the webhook
-personalities (mock/personalities.py WEBHOOK_PERSONALITIES) run beside the L8 ones.
+personalities (mock/personalities.py WEBHOOK_PERSONALITIES) run beside the pairwise-covering ones.
 
-    /work/venv/bin/python bench/mutation.py                    # everything (about 20 minutes on 2 cores)
-    /work/venv/bin/python bench/mutation.py --faults zip-slip --personalities defaults
+    .venv/bin/python bench/mutation.py    # everything: 92 faults, 24 personalities (about 40 min on 2 cores)
+    .venv/bin/python bench/mutation.py --faults zip-slip --personalities defaults
 """
 
 from __future__ import annotations

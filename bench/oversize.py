@@ -11,7 +11,7 @@ PeakRss). Throughput is body bytes / time from first byte to the 413. bench/mock
 client) and bench/stream_memory.py (the body generator without a network) stay as they are.
 Targets: >= 300 MB/s, peak RSS <= 150 MB for each process. Exits 1 on a miss (`--report-only`: never).
 
-    /work/venv/bin/python bench/oversize.py [--size-mib 1024] [--senders probe,client] [--report-only]
+    .venv/bin/python bench/oversize.py [--size-mib 1024] [--senders probe,client] [--report-only]
 """
 
 from __future__ import annotations

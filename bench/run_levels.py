@@ -5,7 +5,7 @@ start to exit, so start-up, collection, the bundled mock's start and the reports
 shows wall time, exit code, tests and exchanges (from results.json) and the target.
 Exits 1 when a run misses its target or does not exit 0 (`--report-only`: always 0 unless a run broke).
 
-    /work/venv/bin/python bench/run_levels.py [--levels quick,standard] [--seed 1] [--repeat 1]
+    .venv/bin/python bench/run_levels.py [--levels quick,standard] [--seed 1] [--repeat 1]
         [--run-arg=--workers=2 ...] [--report-only]
 """
 

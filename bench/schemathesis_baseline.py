@@ -13,8 +13,8 @@ Two readings of its result, both reported:
 Writes reports/schemathesis.json and, with reports/mutation.json from bench/mutation.py present,
 reports/side_by_side.md (fault, requirement, our suite, bare schemathesis), and prints the table.
 
-    /work/venv/bin/python bench/schemathesis_baseline.py              # everything (about 8 minutes)
-    /work/venv/bin/python bench/schemathesis_baseline.py --faults zip-slip --personalities defaults
+    .venv/bin/python bench/schemathesis_baseline.py              # everything (about 8 minutes)
+    .venv/bin/python bench/schemathesis_baseline.py --faults zip-slip --personalities defaults
 """
 
 from __future__ import annotations
