@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from ingest_conformance.flows.ids import absent_id
-from ingest_conformance.flows.sizing import judge_all
+from ingest_conformance.flows.steps import judge_all
 from ingest_conformance.judging.checks import Case, error_body_is_json, no_server_error
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict

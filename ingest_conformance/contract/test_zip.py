@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from ingest_conformance import strategies as s
 from ingest_conformance.flows.generation import for_examples, one_example, salt_of
-from ingest_conformance.flows.sizing import judge_all, require_heavy
+from ingest_conformance.flows.sizing import require_heavy
+from ingest_conformance.flows.steps import judge_all
 from ingest_conformance.flows.upload import LIFECYCLE, UPLOADS, flow, outcome, post_parts, tag_info
 from ingest_conformance.flows.zipping import (
     BOMB_RATIO,

@@ -15,7 +15,7 @@ import pytest
 from hypothesis.errors import InvalidArgument
 
 from ingest_conformance.flows.generation import marker_of, salt_of
-from ingest_conformance.flows.steps import judge_all as judge_all  # re-exported: tests import it from here
+from ingest_conformance.flows.steps import judge_all
 from ingest_conformance.flows.upload import BY_URL, SINGLE, UPLOADS, tag_info
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict

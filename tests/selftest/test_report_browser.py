@@ -124,12 +124,8 @@ def document() -> dict[str, Any]:
     return sample_document()
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory, document: dict[str, Any]) -> Iterator[DevTools]:
-    root = tmp_path_factory.mktemp("browser")
-    page = root / "report.html"
-    page.write_text(render_html(document), encoding="utf-8")
-    profile = root / "profile"
+def open_page(page: Path, profile: Path, *, javascript: bool = True) -> Iterator[DevTools]:
+    """Chromium on `page` (file://) with a DevTools session; yields once the page has loaded."""
     assert CHROMIUM is not None
     proc = subprocess.Popen(
         [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
@@ -150,6 +146,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory, document: dict[str, Any]) 
             tools.session = tools.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
             for domain in ("Page", "Runtime", "Log"):
                 tools.send(f"{domain}.enable")
+            if not javascript:
+                tools.send("Emulation.setScriptExecutionDisabled", value=True)
             tools.send("Page.navigate", url=page.as_uri())
             tools.wait_for("Page.loadEventFired")
             yield tools
@@ -161,6 +159,15 @@ def browser(tmp_path_factory: pytest.TempPathFactory, document: dict[str, Any]) 
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory, document: dict[str, Any]) -> Iterator[DevTools]:
+    root = tmp_path_factory.mktemp("browser")
+    page = root / "report.html"
+    page.write_text(render_html(document), encoding="utf-8")
+    profile = root / "profile"
+    yield from open_page(page, profile)
 
 
 def _visible_rows(browser: DevTools) -> list[dict[str, str]]:

@@ -10,16 +10,13 @@ without a Chromium binary, like tests/selftest/test_report_browser.py, whose Dev
 from __future__ import annotations
 
 import base64
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ingest_conformance.reporting import render_html
-from tests.selftest.test_report_browser import CHROMIUM, FLAGS, TIMEOUT_S, DevTools, websockets_client
+from tests.selftest.test_report_browser import CHROMIUM, DevTools, open_page
 from tests.unit.report_sample import sample_document
 
 pytestmark = [
@@ -29,42 +26,6 @@ pytestmark = [
 OPERATIONS = 4  # uploadFiles, getFile, listImports, other in the sample's traffic
 FORMATS = 2  # pdf and png reached a final status; the zip timed out (no bar, listed in the table)
 SLICES = 32  # 31.5 s of sample traffic in slices of 1 s
-
-
-def open_page(page: Path, profile: Path, *, javascript: bool) -> Iterator[DevTools]:
-    """Chromium on `page` (file://) with a DevTools session; yields once the page has loaded."""
-    assert CHROMIUM is not None
-    proc = subprocess.Popen(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + TIMEOUT_S
-        while not (port_file.exists() and len(port_file.read_text().splitlines()) >= 2):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"chromium did not open its DevTools port (exit code {proc.poll()})")
-            time.sleep(0.05)
-        port, path = port_file.read_text().splitlines()[:2]
-        with websockets_client.connect(f"ws://127.0.0.1:{port}{path}", max_size=None, open_timeout=TIMEOUT_S) as ws:
-            tools = DevTools(ws)
-            target = tools.send("Target.createTarget", url="about:blank")["targetId"]
-            tools.session = tools.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-            for domain in ("Page", "Runtime", "Log"):
-                tools.send(f"{domain}.enable")
-            tools.send("Emulation.setScriptExecutionDisabled", value=not javascript)
-            tools.send("Page.navigate", url=page.as_uri())
-            tools.wait_for("Page.loadEventFired")
-            yield tools
-            tools.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def screenshot_charts(tools: DevTools, out: Path) -> Path:
