@@ -52,6 +52,7 @@ UNSELECTED = (
     "webhook-stale-data",
 )
 SUITE_TIMEOUT_S = 1200
+PORT_ATTEMPTS = 3
 # Faults whose requirement is tested only from a higher level than the run's (the stalled-receiver test
 # waits out the receiver timeout, so it is `standard`): they run at that level.
 FAULT_LEVELS = {"webhook-timeout-not-retried": "standard"}
@@ -104,19 +105,32 @@ def run_one(job: tuple[Target, bool], args: argparse.Namespace) -> dict[str, Any
     select = [target.requirement] if selected and target.requirement else []
     workdir = work_dir(target.name)
     started = time.monotonic()
+    proc: subprocess.CompletedProcess[str] | None = None
     record: dict[str, Any] = {**asdict(target), "select": select or "all", "strict": strict}
     try:
-        hook_mock, hook_suite = webhook_wiring()
-        with running_mock([*target.mock_flags, *hook_mock], workdir) as url:
-            proc = subprocess.run(
-                suite_command(
-                    url, workdir / "report", args, select, strict, hook_suite, _level(target, args), target.suite_flags
-                ),
-                env=clean_env(),
-                text=True,
-                capture_output=True,
-                timeout=SUITE_TIMEOUT_S,
-            )
+        for _ in range(PORT_ATTEMPTS):
+            hook_mock, hook_suite = webhook_wiring()
+            with running_mock([*target.mock_flags, *hook_mock], workdir) as url:
+                proc = subprocess.run(
+                    suite_command(
+                        url,
+                        workdir / "report",
+                        args,
+                        select,
+                        strict,
+                        hook_suite,
+                        _level(target, args),
+                        target.suite_flags,
+                    ),
+                    env=clean_env(),
+                    text=True,
+                    capture_output=True,
+                    timeout=SUITE_TIMEOUT_S,
+                )
+            # The receiver's port was free when chosen; with many runs at once another process may take it
+            # first (the run then stops at once with exit 2): choose again.
+            if not (proc.returncode == 2 and "cannot listen" in proc.stderr):
+                break
         record["exit_code"] = proc.returncode
         doc = json.loads((workdir / "report" / "results.json").read_text())
         outcomes = {r["id"]: r["outcome"] for r in doc["requirements"]}
@@ -125,6 +139,9 @@ def run_one(job: tuple[Target, bool], args: argparse.Namespace) -> dict[str, Any
         record["verdict"] = doc["summary"]["verdict"]
     except (OSError, ValueError, KeyError, RuntimeError, subprocess.TimeoutExpired) as exc:
         record.update(exit_code=None, failed=[], outcome=None, verdict=f"harness: {type(exc).__name__}: {exc}")
+        if proc is not None:  # the run ended but left no readable report: keep what it printed
+            record["exit_code"] = proc.returncode
+            record["output_tail"] = proc.stdout[-3000:] + proc.stderr[-1500:]
         proc = None
     record["seconds"] = round(time.monotonic() - started, 1)
     if target.kind == "fault":

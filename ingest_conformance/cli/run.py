@@ -180,6 +180,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ExitCode.INTERRUPTED
+    if stopped.start_error:  # e.g. --webhook-listen on a port in use: found when the Suite started, no test ran
+        print(f"ingest-conformance: configuration error: {stopped.start_error}", file=sys.stderr)
+        return ExitCode.USAGE
     if stopped.broken:  # the plugin printed the ✗ lines and stopped before any test ran
         print(
             f"ingest-conformance: the pre-flight found {stopped.broken} broken setting(s); fix the ✗ lines above "
@@ -191,16 +194,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 class _PreflightWatch:
-    """A pytest plugin object: how many pre-flight items the run's plugin found broken (it stops the session
-    with pytest.exit, whose status pytest cannot tell from an interrupted session's)."""
+    """A pytest plugin object: how many pre-flight items the run's plugin found broken, or the configuration
+    error that kept its Suite from starting (both stop the session with pytest.exit, whose status pytest cannot
+    tell from an interrupted session's)."""
 
     def __init__(self) -> None:
         self.broken = 0
+        self.start_error = ""
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         from ingest_conformance.pytest.preflight import PREFLIGHT_BROKEN_KEY
+        from ingest_conformance.pytest.state import START_ERROR_KEY
 
         self.broken = config.stash.get(PREFLIGHT_BROKEN_KEY, 0)
+        self.start_error = config.stash.get(START_ERROR_KEY, "")
 
 
 def _check_baseline(path: Path) -> None:

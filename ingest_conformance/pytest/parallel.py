@@ -32,6 +32,7 @@ from ingest_conformance.pytest.state import (
     CONFIG_KEY,
     PROGRESS_KEY,
     RECORDER_KEY,
+    START_ERROR_KEY,
     SUITE_KEY,
     TARGET_KEY,
     is_worker,
@@ -175,7 +176,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     try:
         suite = Suite.start(target_config)
     except ConfigError as exc:
-        raise pytest.UsageError(f"ingest-conformance: {exc}") from None
+        # pytest.exit, not UsageError: raised from a fixture, a UsageError only errors each test (exit 1,
+        # read as "the target broke a requirement", and no report); this ends the session as a usage error.
+        config.stash[START_ERROR_KEY] = str(exc)
+        pytest.exit(f"ingest-conformance: {exc}", returncode=ExitCode.USAGE)
     config.stash[SUITE_KEY] = suite
     if RECORDER_KEY in config.stash:
         del config.stash[RECORDER_KEY]  # each worker records (and writes) its own cassette

@@ -29,6 +29,7 @@ from ingest_conformance.pytest.state import (
     CONFIG_KEY,
     PROGRESS_KEY,
     RECORDER_KEY,
+    START_ERROR_KEY,
     SUITE_KEY,
     VERDICT_KEY,
     is_worker,
@@ -139,7 +140,10 @@ def ic_suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
     try:
         the_suite = Suite.start(target_config)
     except ConfigError as exc:
-        raise pytest.UsageError(f"ingest-conformance: {exc}") from None
+        # pytest.exit, not UsageError: raised from a fixture, a UsageError only errors each test (exit 1,
+        # read as "the target broke a requirement", and no report); this ends the session as a usage error.
+        config.stash[START_ERROR_KEY] = str(exc)
+        pytest.exit(f"ingest-conformance: {exc}", returncode=ExitCode.USAGE)
     config.stash[SUITE_KEY] = the_suite
     reason = the_suite.unreachable_reason()
     if reason:

@@ -37,6 +37,7 @@ VERDICT_KEY = pytest.StashKey[Verdict]()
 RECORDER_KEY = pytest.StashKey[Recorder]()
 CASSETTE_KEY = pytest.StashKey[Path]()
 PROGRESS_KEY = pytest.StashKey[interrupt.Progress]()  # which tests ran, for marking the rest after a signal
+START_ERROR_KEY = pytest.StashKey[str]()  # the configuration error that kept the run's Suite from starting
 TARGET_KEY = "ingest_conformance_target"  # in an xdist worker's `workerinput`: the controller's target
 
 

@@ -64,6 +64,36 @@ def test_configuration_errors_exit_2_with_one_line(tmp_path: Path, args: list[st
     assert "Traceback" not in proc.stderr + proc.stdout
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_webhook_port_in_use_exits_2_not_as_a_broken_target(tmp_path: Path, workers: str) -> None:
+    """Found when the run's Suite starts (a fixture, or the xdist controller's session start): every test used
+    to error, the run exited 1 ("the target broke a requirement") and wrote no report."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = run_cli(
+            "run",
+            "--level",
+            "quick",
+            "--select",
+            "methods",
+            "--workers",
+            workers,
+            "--webhook-listen",
+            f"127.0.0.1:{port}",
+            "--report-dir",
+            str(tmp_path / "r"),
+            cwd=tmp_path,
+            timeout=120,
+        )
+    assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert f"configuration error: webhook_listen 127.0.0.1:{port}" in proc.stderr
+    assert "cannot listen" in proc.stderr and "Traceback" not in proc.stdout + proc.stderr
+
+
 def test_unreachable_target_exits_3(tmp_path: Path) -> None:
     import socket
 
