@@ -9,6 +9,8 @@ their short names. Only tests marked `requirement(...)` start a target.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -90,6 +92,28 @@ def _check_baseline(config: pytest.Config) -> None:
         raise pytest.UsageError(f"ingest-conformance: --baseline: {exc}") from None
 
 
+# Modules first imported when the session ends (found by diffing sys.modules before and after the last test).
+# pytest rewrites plugin packages, so importing one ast-parses it, and CPython 3.11 keeps one AST recursion
+# counter for all threads (gh-106905): a parse at session end, while the run's receiver and file-server threads
+# were alive, failed bench runs with "SystemError: AST constructor recursion depth mismatch" and the run left
+# no report. Imported here, before any of those threads starts.
+_SESSION_END_MODULES = (
+    "ingest_conformance.pytest.parallel",
+    "ingest_conformance.pytest.reports",
+    "schemathesis.engine.summary",
+    "schemathesis.engine.statistic",
+    "schemathesis.reporting.recorders",
+    "schemathesis.reporting.junitxml",
+    "schemathesis.reporting.html.writer",
+)
+
+
+def _import_session_end_modules() -> None:
+    for name in _SESSION_END_MODULES:
+        with contextlib.suppress(ImportError):  # schemathesis' private layout may move between versions
+            importlib.import_module(name)
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     contract = [item for item in items if item.get_closest_marker("requirement")]
     if not contract:
@@ -97,6 +121,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     from ingest_conformance.flows.generation import pin_hypothesis_constants
 
     pin_hypothesis_constants()  # the same seed draws the same, whatever else this process ran first
+    _import_session_end_modules()
     target_config = load_target_config(config)
     config.stash[CONFIG_KEY] = target_config
     keep: list[pytest.Item] = []
