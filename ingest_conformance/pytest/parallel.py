@@ -180,6 +180,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         # read as "the target broke a requirement", and no report); this ends the session as a usage error.
         config.stash[START_ERROR_KEY] = str(exc)
         pytest.exit(f"ingest-conformance: {exc}", returncode=ExitCode.USAGE)
+    except Exception as exc:  # e.g. the bundled mock did not start: a harness error, not one error per test
+        pytest.exit(
+            f"ingest-conformance: the run could not start: {type(exc).__name__}: {exc}", returncode=ExitCode.HARNESS
+        )
     config.stash[SUITE_KEY] = suite
     if RECORDER_KEY in config.stash:
         del config.stash[RECORDER_KEY]  # each worker records (and writes) its own cassette

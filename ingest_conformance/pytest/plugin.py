@@ -169,6 +169,10 @@ def ic_suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
         # read as "the target broke a requirement", and no report); this ends the session as a usage error.
         config.stash[START_ERROR_KEY] = str(exc)
         pytest.exit(f"ingest-conformance: {exc}", returncode=ExitCode.USAGE)
+    except Exception as exc:  # e.g. the bundled mock did not start: a harness error, not one error per test
+        pytest.exit(
+            f"ingest-conformance: the run could not start: {type(exc).__name__}: {exc}", returncode=ExitCode.HARNESS
+        )
     config.stash[SUITE_KEY] = the_suite
     reason = the_suite.unreachable_reason()
     if reason:

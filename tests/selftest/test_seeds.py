@@ -10,7 +10,6 @@ tests/unit/test_generation_seeds.py's part.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from .test_suite_cli import run_cli
 pytestmark = [pytest.mark.selftest, pytest.mark.slow]
 
 SEED_A, SEED_B = 20240611, 7
-RUNS = (("a", SEED_A), ("a-again", SEED_A), ("b", SEED_B))
 # The fuzz tests explore request shapes: their files come from a pool (flows/fuzz_variants.py; drawing one
 # costs as much as sending one) and URLs from three served files (flows/fuzz_cases.UrlPool), so a file may
 # go out twice, even twice in one request, which is itself a shape a target must survive. They are held to
@@ -48,18 +46,18 @@ def _recorded_run(directory: Path, seed: int) -> SentFiles:
         cwd=directory,
     )
     assert proc.returncode in (0, 1), proc.stdout[-3000:] + proc.stderr[-2000:]
-    [cassette] = sorted((directory / "cassette").glob("*.cassette.jsonl"))
+    cassettes = sorted((directory / "cassette").glob("*.cassette.jsonl"))
+    assert len(cassettes) == 1, (cassettes, proc.returncode, proc.stdout[-3000:] + proc.stderr[-2000:])
+    [cassette] = cassettes
     return read_sent_files(cassette)
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SentFiles]:
-    # At once: each run has its own folder and bundled mock, and a quick run mostly waits on processing
-    # (146 s one after another in CI).
-    jobs = {label: (tmp_path_factory.mktemp(f"seed-{label}"), seed) for label, seed in RUNS}
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = {label: pool.submit(_recorded_run, *job) for label, job in jobs.items()}
-        return {label: future.result() for label, future in futures.items()}
+    return {
+        label: _recorded_run(tmp_path_factory.mktemp(f"seed-{label}"), seed)
+        for label, seed in (("a", SEED_A), ("a-again", SEED_A), ("b", SEED_B))
+    }
 
 
 def test_one_seed_sends_the_same_files(runs: dict[str, SentFiles]) -> None:
