@@ -23,7 +23,6 @@ from typing import Any
 
 import pytest
 
-from ingest_conformance.config.target import ConfigError
 from ingest_conformance.exitcodes import ExitCode
 from ingest_conformance.judging.results import RunResults
 from ingest_conformance.judging.suite import Suite
@@ -32,11 +31,11 @@ from ingest_conformance.pytest.state import (
     CONFIG_KEY,
     PROGRESS_KEY,
     RECORDER_KEY,
-    START_ERROR_KEY,
     SUITE_KEY,
     TARGET_KEY,
     is_worker,
     load_target_config,
+    start_suite,
 )
 
 RESULTS_KEY = "ingest_conformance_results"
@@ -173,17 +172,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return  # a worker, or no xdist distribution: the plugin's session fixture starts the suite
     target_config = load_target_config(config)
     config.stash[CONFIG_KEY] = target_config
-    try:
-        suite = Suite.start(target_config)
-    except ConfigError as exc:
-        # pytest.exit, not UsageError: raised from a fixture, a UsageError only errors each test (exit 1,
-        # read as "the target broke a requirement", and no report); this ends the session as a usage error.
-        config.stash[START_ERROR_KEY] = str(exc)
-        pytest.exit(f"ingest-conformance: {exc}", returncode=ExitCode.USAGE)
-    except Exception as exc:  # e.g. the bundled mock did not start: a harness error, not one error per test
-        pytest.exit(
-            f"ingest-conformance: the run could not start: {type(exc).__name__}: {exc}", returncode=ExitCode.HARNESS
-        )
+    suite = start_suite(config, target_config)
     config.stash[SUITE_KEY] = suite
     if RECORDER_KEY in config.stash:
         del config.stash[RECORDER_KEY]  # each worker records (and writes) its own cassette

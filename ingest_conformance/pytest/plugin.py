@@ -19,7 +19,7 @@ import pytest
 
 from ingest_conformance.cassettes.record import Recorder
 from ingest_conformance.config import options
-from ingest_conformance.config.target import LEVELS, ConfigError
+from ingest_conformance.config.target import LEVELS
 from ingest_conformance.exitcodes import ExitCode
 from ingest_conformance.judging.checks import RequirementFailure
 from ingest_conformance.judging.results import CheckRecord, Outcome
@@ -31,11 +31,11 @@ from ingest_conformance.pytest.state import (
     CONFIG_KEY,
     PROGRESS_KEY,
     RECORDER_KEY,
-    START_ERROR_KEY,
     SUITE_KEY,
     VERDICT_KEY,
     is_worker,
     load_target_config,
+    start_suite,
 )
 from ingest_conformance.wire.client import EXCHANGE_TAPS, TargetClient, TargetUnreachable, new_http_client
 from ingest_conformance.wire.redaction import redact_test_report
@@ -162,17 +162,7 @@ def ic_suite(request: pytest.FixtureRequest) -> Iterator[Suite]:
     """The run: config, catalogue, spec, target (the bundled mock unless a URL is given), results."""
     config = request.config
     target_config = config.stash.get(CONFIG_KEY, None) or load_target_config(config)
-    try:
-        the_suite = Suite.start(target_config)
-    except ConfigError as exc:
-        # pytest.exit, not UsageError: raised from a fixture, a UsageError only errors each test (exit 1,
-        # read as "the target broke a requirement", and no report); this ends the session as a usage error.
-        config.stash[START_ERROR_KEY] = str(exc)
-        pytest.exit(f"ingest-conformance: {exc}", returncode=ExitCode.USAGE)
-    except Exception as exc:  # e.g. the bundled mock did not start: a harness error, not one error per test
-        pytest.exit(
-            f"ingest-conformance: the run could not start: {type(exc).__name__}: {exc}", returncode=ExitCode.HARNESS
-        )
+    the_suite = start_suite(config, target_config)
     config.stash[SUITE_KEY] = the_suite
     reason = the_suite.unreachable_reason()
     if reason:

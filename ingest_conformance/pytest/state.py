@@ -15,6 +15,7 @@ import pytest
 from ingest_conformance.cassettes.record import Recorder
 from ingest_conformance.config import options
 from ingest_conformance.config.target import ConfigError, TargetConfig, load_config, parse_set_option
+from ingest_conformance.exitcodes import ExitCode
 from ingest_conformance.judging.suite import Suite
 from ingest_conformance.judging.verdict import Verdict
 from ingest_conformance.pytest import interrupt
@@ -29,6 +30,7 @@ __all__ = [
     "VERDICT_KEY",
     "is_worker",
     "load_target_config",
+    "start_suite",
 ]
 
 CONFIG_KEY = pytest.StashKey[TargetConfig]()
@@ -57,3 +59,21 @@ def load_target_config(config: pytest.Config) -> TargetConfig:
         return load_config(profile_file=Path(profile) if profile else None, environ=os.environ, overrides=overrides)
     except ConfigError as exc:
         raise pytest.UsageError(f"ingest-conformance: {exc}") from None
+
+
+def start_suite(config: pytest.Config, target_config: TargetConfig) -> Suite:
+    """The run's Suite; if it cannot start, the session ends at once (pytest.exit) with our exit code.
+
+    Not pytest.UsageError: raised from a fixture, that only errors each test (exit 1, read as "the target broke
+    a requirement", and no report). A configuration error (e.g. --webhook-listen on a port in use) ends it as
+    a usage error, its text kept under START_ERROR_KEY for the CLI; anything else (e.g. the bundled mock did
+    not start) as a harness error."""
+    try:
+        return Suite.start(target_config)
+    except ConfigError as exc:
+        config.stash[START_ERROR_KEY] = str(exc)
+        pytest.exit(f"ingest-conformance: {exc}", returncode=ExitCode.USAGE)
+    except Exception as exc:
+        pytest.exit(
+            f"ingest-conformance: the run could not start: {type(exc).__name__}: {exc}", returncode=ExitCode.HARNESS
+        )

@@ -45,7 +45,7 @@ WORKERS = 2
 T = TypeVar("T")
 
 
-def _in_pairs(items: list[T], run: Callable[[T], SuiteRun], workers: int = WORKERS) -> list[SuiteRun]:
+def _at_once(items: list[T], run: Callable[[T], SuiteRun], workers: int = WORKERS) -> list[SuiteRun]:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(run, items))
 
@@ -84,7 +84,7 @@ def test_every_option_is_made_by_the_ci_slice() -> None:
 
 def test_every_personality_passes(tmp_path: Path) -> None:
     names = every_option_once()
-    runs = _in_pairs(
+    runs = _at_once(
         names,
         lambda name: suite_against_mock_process(
             personality_flags(PERSONALITIES[name]),
@@ -112,7 +112,7 @@ def test_faults_are_caught_as_the_requirement_they_break(tmp_path: Path) -> None
         flags = ["--fault", name, "--processing-delay", str(FAST_S)]
         return suite_against_mock_process(flags, "--select", rid, *strict, report_dir=tmp_path / name)
 
-    runs = _in_pairs(CI_FAULTS, run)
+    runs = _at_once(CI_FAULTS, run)
     missed = {}
     for name, result in zip(CI_FAULTS, runs, strict=True):
         rid = FAULTS_BY_NAME[name].requirement_id
